@@ -1,0 +1,165 @@
+//! The authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3 + OIDC Core §3.1.2.1)
+//! and the pending-login record that must survive the redirect.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::ClientConfig;
+use super::discovery::ProviderMetadata;
+use super::encoding::form_encode;
+use super::pkce::{is_valid_verifier, nonce_from_random, state_from_random, PkcePair, RandomBytes};
+use super::secret::{CodeVerifier, Nonce, State};
+
+/// A pending login lives at most this long (the 10 minutes).
+pub const PENDING_LOGIN_TTL_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// Prefix of the sessionStorage keys; the full key is `pixie.pending.<state>`.
+pub const PENDING_KEY_PREFIX: &str = "pixie.pending.";
+
+/// Fresh randomness for one login, supplied by the caller.
+pub struct LoginRandomness {
+    pub verifier: RandomBytes,
+    pub state: RandomBytes,
+    pub nonce: RandomBytes,
+}
+
+/// What the browser needs to start a login: where to go, and what to remember.
+pub struct AuthorizationRequest {
+    pub url: String,
+    pub state: State,
+    pub code_challenge: String,
+    pub pending: PendingLogin,
+}
+
+impl core::fmt::Debug for AuthorizationRequest {
+    // The URL carries state and nonce.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &"[redacted]")
+            .field("state", &self.state)
+            .field("code_challenge", &self.code_challenge)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+/// Everything the callback needs, stored under the `state` key before the redirect.
+#[derive(Debug)]
+pub struct PendingLogin {
+    pub verifier: CodeVerifier,
+    pub nonce: Nonce,
+    /// The issuer this login was started with (mix-up defence, RFC 9700 §4.4).
+    pub issuer: String,
+    pub redirect_uri: String,
+    pub created_at_ms: f64,
+    /// Same-origin path to return to after sign-in.
+    pub return_to: String,
+}
+
+pub fn authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+) -> AuthorizationRequest {
+    let pkce = PkcePair::from_random(randomness.verifier);
+    let state = state_from_random(randomness.state);
+    let nonce = nonce_from_random(randomness.nonce);
+
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", &config.redirect_uri),
+        ("scope", &config.scope),
+        ("state", state.secret()),
+        ("nonce", nonce.secret()),
+        ("code_challenge", &pkce.challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    params.extend(config.extra_auth_params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+
+    let endpoint = &metadata.authorization_endpoint;
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    let url = format!("{endpoint}{separator}{}", form_encode(params));
+
+    let pending = PendingLogin {
+        verifier: pkce.verifier,
+        nonce,
+        issuer: metadata.issuer.clone(),
+        redirect_uri: config.redirect_uri.clone(),
+        created_at_ms: now_ms,
+        return_to: safe_return_to(return_to).to_owned(),
+    };
+    AuthorizationRequest { url, state, code_challenge: pkce.challenge, pending }
+}
+
+/// Only same-origin absolute paths; anything that could leave the origin
+/// (`//host`, `/\host`, `https:`, `javascript:`) becomes `/`.
+pub fn safe_return_to(path: &str) -> &str {
+    let is_local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(|c| c.is_control());
+    if is_local {
+        path
+    } else {
+        "/"
+    }
+}
+
+/// The on-disk shape, versioned so a future format change is detected, not misread.
+#[derive(Serialize, Deserialize)]
+struct StoredPendingLogin {
+    v: u8,
+    verifier: String,
+    nonce: String,
+    issuer: String,
+    redirect_uri: String,
+    created_at_ms: f64,
+    return_to: String,
+}
+
+const STORED_VERSION: u8 = 1;
+
+impl PendingLogin {
+    pub fn storage_key(state: &State) -> String {
+        format!("{PENDING_KEY_PREFIX}{}", state.secret())
+    }
+
+    pub fn to_storage_json(&self) -> String {
+        let stored = StoredPendingLogin {
+            v: STORED_VERSION,
+            verifier: self.verifier.secret().to_owned(),
+            nonce: self.nonce.secret().to_owned(),
+            issuer: self.issuer.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            created_at_ms: self.created_at_ms,
+            return_to: self.return_to.clone(),
+        };
+        // Serialising plain strings and a finite number cannot fail.
+        serde_json::to_string(&stored).unwrap_or_default()
+    }
+
+    /// `None` for anything malformed: storage is outside our control.
+    pub fn from_storage_json(json: &str) -> Option<Self> {
+        let stored: StoredPendingLogin = serde_json::from_str(json).ok()?;
+        if stored.v != STORED_VERSION || !is_valid_verifier(&stored.verifier) {
+            return None;
+        }
+        Some(Self {
+            verifier: CodeVerifier::new(stored.verifier),
+            nonce: Nonce::new(stored.nonce),
+            issuer: stored.issuer,
+            redirect_uri: stored.redirect_uri,
+            created_at_ms: stored.created_at_ms,
+            return_to: safe_return_to(&stored.return_to).to_owned(),
+        })
+    }
+
+    /// Expired, or created well in the future (the clock jumped back): not trusted.
+    pub fn is_expired(&self, now_ms: f64) -> bool {
+        const CLOCK_STEP_TOLERANCE_MS: f64 = 60_000.0;
+        let age = now_ms - self.created_at_ms;
+        !(-CLOCK_STEP_TOLERANCE_MS..=PENDING_LOGIN_TTL_MS).contains(&age)
+    }
+}

@@ -1,0 +1,152 @@
+//! The authorization response on the redirect URI (RFC 6749 §4.1.2, RFC 9207).
+//! Only [`validate_callback`] makes a [`ValidatedCallback`], and only a
+//! `ValidatedCallback` can become a token request.
+
+use super::authorize::PendingLogin;
+use super::discovery::ProviderMetadata;
+use super::encoding::parse_query;
+use super::secret::{AuthorizationCode, CodeVerifier, Nonce, State};
+
+/// The error a provider put on the redirect (RFC 6749 §4.1.2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderError {
+    pub error: String,
+    pub description: Option<String>,
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackError {
+    Malformed,
+    /// RFC 6749 §3.1: parameters must not be repeated.
+    DuplicateParameter(String),
+    /// Tokens have no business in a code-flow redirect (RFC 9700 §2.1.2).
+    TokensInUrl,
+    MissingState,
+    /// No pending login for this state: replayed, expired, tampered or from another browser.
+    UnknownState,
+    /// The pending login was started against another issuer than the one configured now.
+    IssuerChanged,
+    /// RFC 9207 §2.4: the provider advertises `iss` but the response has none.
+    MissingIss,
+    IssMismatch {
+        expected: String,
+        found: String,
+    },
+    Provider(ProviderError),
+    MissingCode,
+}
+
+/// The parsed but not yet trusted redirect.
+#[derive(Debug)]
+pub struct CallbackResponse {
+    state: Option<State>,
+    code: Option<AuthorizationCode>,
+    iss: Option<String>,
+    error: Option<ProviderError>,
+}
+
+/// A callback whose state, issuer and code have all been checked. It carries the
+/// pending login's verifier and nonce, which were taken out of storage for it.
+#[derive(Debug)]
+pub struct ValidatedCallback {
+    pub(super) code: AuthorizationCode,
+    pub(super) verifier: CodeVerifier,
+    pub(super) nonce: Nonce,
+    pub(super) issuer: String,
+    pub(super) redirect_uri: String,
+    pub(super) return_to: String,
+}
+
+impl ValidatedCallback {
+    pub fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    pub fn return_to(&self) -> &str {
+        &self.return_to
+    }
+}
+
+const TOKEN_PARAMS: &[&str] = &["access_token", "id_token", "refresh_token", "token_type"];
+
+/// Parse the redirect's query (`?…`) and fragment (`#…`).
+pub fn parse_callback(query: &str, fragment: &str) -> Result<CallbackResponse, CallbackError> {
+    let params = parse_query(query).map_err(|_| CallbackError::Malformed)?;
+    // A fragment that is not a query string is an in-page anchor and carries nothing.
+    let fragment_params = parse_query(fragment).unwrap_or_default();
+    if params.iter().chain(&fragment_params).any(|(k, _)| TOKEN_PARAMS.contains(&k.as_str())) {
+        return Err(CallbackError::TokensInUrl);
+    }
+    for (i, (key, _)) in params.iter().enumerate() {
+        if params[..i].iter().any(|(earlier, _)| earlier == key) {
+            return Err(CallbackError::DuplicateParameter(key.clone()));
+        }
+    }
+    let get =
+        |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    Ok(CallbackResponse {
+        state: get("state").map(State::new),
+        code: get("code").map(AuthorizationCode::new),
+        iss: get("iss"),
+        error: get("error").map(|error| ProviderError {
+            error,
+            description: get("error_description"),
+            uri: get("error_uri"),
+        }),
+    })
+}
+
+/// True when the URL carries anything a callback would (so a bare `/callback` is not one).
+pub fn looks_like_callback(query: &str) -> bool {
+    parse_query(query)
+        .map(|params| params.iter().any(|(k, _)| matches!(k.as_str(), "code" | "state" | "error")))
+        .unwrap_or(true)
+}
+
+impl CallbackResponse {
+    /// The key to look the pending login up by.
+    pub fn state(&self) -> Result<&State, CallbackError> {
+        self.state.as_ref().ok_or(CallbackError::MissingState)
+    }
+}
+
+/// Check the redirect against the pending login taken out of storage for its state.
+/// The order matters: the issuer is checked before a provider error is believed,
+/// so a mix-up attacker cannot forge error screens either (RFC 9207 §2.4).
+pub fn validate_callback(
+    response: CallbackResponse,
+    pending: Option<PendingLogin>,
+    metadata: &ProviderMetadata,
+    now_ms: f64,
+) -> Result<ValidatedCallback, CallbackError> {
+    response.state()?;
+    let pending = pending.filter(|p| !p.is_expired(now_ms)).ok_or(CallbackError::UnknownState)?;
+    if pending.issuer != metadata.issuer {
+        return Err(CallbackError::IssuerChanged);
+    }
+    match response.iss {
+        Some(iss) if iss != pending.issuer => {
+            return Err(CallbackError::IssMismatch { expected: pending.issuer, found: iss });
+        }
+        None if metadata.authorization_response_iss_parameter_supported => {
+            return Err(CallbackError::MissingIss);
+        }
+        _ => {}
+    }
+    if let Some(error) = response.error {
+        return Err(CallbackError::Provider(error));
+    }
+    let code = response.code.ok_or(CallbackError::MissingCode)?;
+    Ok(ValidatedCallback {
+        code,
+        verifier: pending.verifier,
+        nonce: pending.nonce,
+        issuer: pending.issuer,
+        redirect_uri: pending.redirect_uri,
+        return_to: pending.return_to,
+    })
+}

@@ -1,0 +1,16 @@
+//! The protocol core: pure functions and types, no browser APIs.
+//! Randomness and time come in as arguments; HTTP comes in and goes out as values.
+
+pub mod authorize;
+pub mod callback;
+pub mod config;
+pub mod discovery;
+pub mod encoding;
+pub mod error;
+pub mod http;
+pub mod id_token;
+pub mod jwt;
+pub mod pkce;
+pub mod secret;
+pub mod token;
+pub mod userinfo;

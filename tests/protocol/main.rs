@@ -1,0 +1,18 @@
+//! Native tests for the sans-IO protocol core in `src/oauth`.
+//!
+//! One integration-test binary, one module per protocol step:
+//! `cargo test --test protocol`.
+
+mod support;
+
+mod authorize;
+mod callback;
+mod config;
+mod discovery;
+mod error;
+mod id_token;
+mod jwt;
+mod pkce;
+mod secret;
+mod token;
+mod userinfo;
