@@ -1,0 +1,32 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::state::{AuthState, Provider, UserinfoState};
+
+/// Everything the components read about the login, provided once by `App`.
+#[derive(Clone, Copy)]
+pub struct AuthCtx {
+    pub state: RwSignal<AuthState>,
+    /// `None` until config.json and discovery have loaded.
+    pub provider: RwSignal<Option<Arc<Provider>>>,
+    pub userinfo: RwSignal<UserinfoState>,
+}
+
+pub fn provide_auth(initial: AuthState) -> AuthCtx {
+    let ctx = AuthCtx {
+        state: RwSignal::new(initial),
+        provider: RwSignal::new(None),
+        userinfo: RwSignal::new(UserinfoState::NotAvailable),
+    };
+    provide_context(ctx);
+    ctx
+}
+
+pub fn try_use_auth() -> Option<AuthCtx> {
+    use_context::<AuthCtx>()
+}
+
+pub fn use_auth() -> AuthCtx {
+    try_use_auth().expect("use_auth() called outside <App/>, which provides AuthCtx")
+}

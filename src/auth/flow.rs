@@ -1,0 +1,232 @@
+//! The login flow, step by step. Protocol decisions are made by `crate::oauth`;
+//! this module only sequences them, does the IO through `crate::browser`, and
+//! publishes the result into `AuthCtx`.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::context::AuthCtx;
+use super::state::{AuthState, Provider, Session, UserinfoState};
+use crate::browser::{clock, fetch, navigation, random, storage};
+use crate::oauth::authorize::authorization_request;
+use crate::oauth::callback::{looks_like_callback, parse_callback, validate_callback, CallbackResponse};
+use crate::oauth::config::ClientConfig;
+use crate::oauth::discovery::{discovery_url, parse_discovery_response};
+use crate::oauth::error::FlowError;
+use crate::oauth::id_token::{
+    validate_id_token, IdTokenExpectations, SignatureStatus, DEFAULT_CLOCK_SKEW_SECS,
+};
+use crate::oauth::token::{parse_token_response, token_request, TokenError};
+use crate::oauth::userinfo::{parse_userinfo_response, userinfo_request};
+
+pub const CALLBACK_PATH: &str = "/callback";
+
+thread_local! {
+    // A callback is handled at most once per page load, whatever re-runs.
+    static CALLBACK_HANDLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the page was opened for.
+pub enum Entry {
+    /// The provider sent the browser back with a response in the URL.
+    Callback {
+        query: String,
+        fragment: String,
+    },
+    Home,
+}
+
+/// Decide from the address bar; strips a callback's parameters from it at once,
+/// so the code never lingers in the address bar or history.
+pub fn entry_from_location() -> Entry {
+    let path = navigation::pathname();
+    let query = navigation::search();
+    if path == CALLBACK_PATH {
+        if looks_like_callback(&query) {
+            let fragment = navigation::hash();
+            navigation::replace_url(CALLBACK_PATH);
+            return Entry::Callback { query, fragment };
+        }
+        // A bare /callback (e.g. reloaded after sign-in) is just the home page.
+        navigation::replace_url("/");
+    }
+    Entry::Home
+}
+
+pub fn initial_state(entry: &Entry) -> AuthState {
+    match entry {
+        Entry::Callback { .. } => AuthState::Exchanging,
+        Entry::Home => AuthState::SignedOut,
+    }
+}
+
+pub fn start(ctx: AuthCtx, entry: Entry) {
+    storage::purge_stale_pending(clock::now_ms());
+    match entry {
+        Entry::Callback { query, fragment } => {
+            if CALLBACK_HANDLED.replace(true) {
+                return;
+            }
+            spawn_local(async move {
+                match complete_login(ctx, &query, &fragment).await {
+                    Ok(()) => load_userinfo(ctx).await,
+                    Err(error) => ctx.state.set(AuthState::Error(error)),
+                }
+            });
+        }
+        Entry::Home => spawn_local(async move {
+            if let Err(error) = ensure_provider(ctx).await {
+                ctx.state.set(AuthState::Error(error));
+            }
+        }),
+    }
+}
+
+/// config.json, then discovery. Cached in the context for the page's life.
+async fn ensure_provider(ctx: AuthCtx) -> Result<Arc<Provider>, FlowError> {
+    if let Some(provider) = ctx.provider.get_untracked() {
+        return Ok(provider);
+    }
+    let origin = navigation::origin();
+    let response = fetch::get(&format!("{origin}/config.json"))
+        .await
+        .map_err(|_| FlowError::ConfigUnavailable { status: None })?;
+    if response.status != 200 {
+        return Err(FlowError::ConfigUnavailable { status: Some(response.status) });
+    }
+    let config = ClientConfig::parse(&response.body, &origin)?;
+
+    let response = fetch::get(&discovery_url(&config.issuer))
+        .await
+        .map_err(|e| FlowError::Network { during: "discovery", detail: e.0 })?;
+    let metadata = parse_discovery_response(&response, &config.issuer)?;
+
+    let provider = Arc::new(Provider { config, metadata });
+    ctx.provider.set(Some(provider.clone()));
+    Ok(provider)
+}
+
+/// Synchronous from the click to `location.assign`, so the pending record is
+/// in sessionStorage before the page can unload.
+pub fn begin_login(ctx: AuthCtx) {
+    if let Err(error) = try_begin_login(ctx) {
+        ctx.state.set(AuthState::Error(error));
+    }
+}
+
+fn try_begin_login(ctx: AuthCtx) -> Result<(), FlowError> {
+    let Some(provider) = ctx.provider.get_untracked() else {
+        return Ok(()); // The button is disabled until the provider has loaded.
+    };
+    let randomness = random::login_randomness().map_err(|e| FlowError::Storage(e.to_string()))?;
+    let now_ms = clock::now_ms();
+    storage::purge_stale_pending(now_ms);
+    let request = authorization_request(
+        &provider.config,
+        &provider.metadata,
+        randomness,
+        &navigation::current_path(),
+        now_ms,
+    );
+    storage::save_pending(&request.state, &request.pending).map_err(FlowError::Storage)?;
+    ctx.state.set(AuthState::Redirecting);
+    navigation::assign(&request.url).map_err(|detail| FlowError::Network { during: "the redirect", detail })
+}
+
+async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(), FlowError> {
+    let response: CallbackResponse = parse_callback(query, fragment)?;
+    // Take the record before anything is awaited: from here on, a replay of
+    // this URL (reload, back button, second tab) finds nothing.
+    let pending = storage::take_pending(response.state()?);
+
+    let provider = ensure_provider(ctx).await?;
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
+
+    let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
+    let received_at_ms = clock::now_ms();
+    let response = fetch::send(&request)
+        .await
+        .map_err(|e| FlowError::Network { during: "the token request", detail: e.0 })?;
+    let tokens = parse_token_response(&response)?;
+    let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
+
+    let claims = validate_id_token(
+        &id_token,
+        // The signature seam: WebCrypto verification arrives with issue #3.
+        SignatureStatus::NotVerifiedYet,
+        &IdTokenExpectations {
+            issuer: &metadata.issuer,
+            client_id: &config.client_id,
+            nonce: callback.nonce(),
+            now_secs: clock::now_secs(),
+            skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+        },
+    )?;
+
+    let session = Session {
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        id_token,
+        id_token_claims: claims,
+        access_token_expires_at_ms: tokens.expires_in.map(|secs| received_at_ms + secs as f64 * 1000.0),
+        scope: tokens.scope,
+    };
+    navigation::replace_url(callback.return_to());
+    ctx.state.set(AuthState::SignedIn(Arc::new(session)));
+    navigation::mark("app:signed-in");
+    Ok(())
+}
+
+/// Runs after the signed-in render, so it never delays it.
+async fn load_userinfo(ctx: AuthCtx) {
+    let (Some(provider), AuthState::SignedIn(session)) =
+        (ctx.provider.get_untracked(), ctx.state.get_untracked())
+    else {
+        return;
+    };
+    let Some(endpoint) = provider.metadata.userinfo_endpoint.as_deref() else {
+        ctx.userinfo.set(UserinfoState::NotAvailable);
+        return;
+    };
+    ctx.userinfo.set(UserinfoState::Loading);
+    let result = match fetch::send(&userinfo_request(endpoint, &session.access_token)).await {
+        Ok(response) => {
+            parse_userinfo_response(&response, &session.id_token_claims.sub).map_err(FlowError::from)
+        }
+        Err(e) => Err(FlowError::Network { during: "userinfo", detail: e.0 }),
+    };
+    // The user may have logged out while the request was in flight.
+    if !matches!(ctx.state.get_untracked(), AuthState::SignedIn(_)) {
+        return;
+    }
+    match result {
+        Ok(claims) => {
+            ctx.userinfo.set(UserinfoState::Loaded(Arc::new(claims)));
+            navigation::mark("app:userinfo");
+        }
+        Err(error) => ctx.userinfo.set(UserinfoState::Failed(error)),
+    }
+}
+
+/// Local logout: forget every token. (Revocation and RP-initiated logout: issue #4.)
+pub fn logout(ctx: AuthCtx) {
+    ctx.userinfo.set(UserinfoState::NotAvailable);
+    ctx.state.set(AuthState::SignedOut);
+}
+
+/// From the error screen back to a clean signed-out page; reloads the provider
+/// if that was what failed.
+pub fn start_over(ctx: AuthCtx) {
+    navigation::replace_url("/");
+    ctx.userinfo.set(UserinfoState::NotAvailable);
+    ctx.state.set(AuthState::SignedOut);
+    spawn_local(async move {
+        if let Err(error) = ensure_provider(ctx).await {
+            ctx.state.set(AuthState::Error(error));
+        }
+    });
+}

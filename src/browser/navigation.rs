@@ -1,0 +1,49 @@
+//! The address bar, history and performance marks.
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+pub fn origin() -> String {
+    location().and_then(|l| l.origin().ok()).unwrap_or_default()
+}
+
+pub fn pathname() -> String {
+    location().and_then(|l| l.pathname().ok()).unwrap_or_else(|| "/".to_owned())
+}
+
+pub fn search() -> String {
+    location().and_then(|l| l.search().ok()).unwrap_or_default()
+}
+
+pub fn hash() -> String {
+    location().and_then(|l| l.hash().ok()).unwrap_or_default()
+}
+
+/// Path, query and fragment: where to come back to after login.
+pub fn current_path() -> String {
+    format!("{}{}{}", pathname(), search(), hash())
+}
+
+/// Leave the page for `url` (the provider's authorization endpoint).
+pub fn assign(url: &str) -> Result<(), String> {
+    location()
+        .ok_or_else(|| "no window".to_owned())?
+        .assign(url)
+        .map_err(|_| "the browser refused to navigate".to_owned())
+}
+
+/// Replace the current history entry, so codes and state leave the address bar
+/// and the back button cannot bring them back.
+pub fn replace_url(path: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+}
+
+/// `performance.mark(name)`: the timing hooks benchmarks and tests read.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

@@ -1,0 +1,36 @@
+use serde_json::{Map, Value};
+
+use leptos::prelude::*;
+
+use crate::format::utc_datetime;
+
+/// Claims as a table; NumericDate claims also shown as UTC times.
+#[component]
+pub fn ClaimsTable(claims: Map<String, Value>) -> impl IntoView {
+    const TIME_CLAIMS: &[&str] = &["exp", "iat", "auth_time", "nbf", "updated_at"];
+    let rows = claims
+        .into_iter()
+        .map(|(name, value)| {
+            let human =
+                TIME_CLAIMS.contains(&name.as_str()).then(|| value.as_i64().map(utc_datetime)).flatten();
+            let shown = match &value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            view! {
+                <tr>
+                    <th scope="row"><code>{name}</code></th>
+                    <td>
+                        <code>{shown}</code>
+                        {human.map(|h| view! { <span class="claims__time">{h}</span> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="claims">
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+
+use crate::auth::flow;
+use crate::auth::use_auth;
+use crate::oauth::error::FlowError;
+
+/// A provider, network or configuration error: code, explanation, a way out.
+#[component]
+pub fn ErrorPanel(error: FlowError) -> impl IntoView {
+    let auth = use_auth();
+    let description = error.provider_description().map(str::to_owned);
+    view! {
+        <section class="panel panel--error" role="alert">
+            <h2 class="panel__title">"Sign-in failed"</h2>
+            <p class="error__code">"Error code: " <code id="error">{error.code()}</code></p>
+            <p id="error-message" class="error__message">{error.message()}</p>
+            {description.map(|text| view! {
+                <p class="error__description">
+                    "Provider said: " <q id="error-description">{text}</q>
+                </p>
+            })}
+            <button class="button button--primary" on:click=move |_| flow::start_over(auth)>
+                "Try again"
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,34 @@
+use leptos::prelude::*;
+
+use crate::auth::{flow, use_auth};
+
+/// Signed out: who we would log in with, and the button.
+#[component]
+pub fn LoginPanel() -> impl IntoView {
+    let auth = use_auth();
+    let provider = move || auth.provider.get();
+    let issuer = move || provider().map(|p| p.config.issuer.clone()).unwrap_or_else(|| "loading…".to_owned());
+    let client_id =
+        move || provider().map(|p| p.config.client_id.clone()).unwrap_or_else(|| "loading…".to_owned());
+    view! {
+        <section class="panel login">
+            <h2 class="panel__title">"Sign in"</h2>
+            <p class="panel__lead">
+                "Pixie is a public client: there is no client secret. It proves it started the login with a PKCE code_verifier instead."
+            </p>
+            <dl class="facts">
+                <dt>"Issuer"</dt>
+                <dd id="issuer"><code>{issuer}</code></dd>
+                <dt>"Client"</dt>
+                <dd id="client-id"><code>{client_id}</code></dd>
+            </dl>
+            <button
+                class="button button--primary"
+                disabled=move || provider().is_none()
+                on:click=move |_| flow::begin_login(auth)
+            >
+                "Log in"
+            </button>
+        </section>
+    }
+}

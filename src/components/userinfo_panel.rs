@@ -1,0 +1,24 @@
+use leptos::prelude::*;
+
+use crate::auth::{use_auth, UserinfoState};
+
+/// The userinfo response as JSON: `#userinfo[data-state=loaded]` once it arrives.
+#[component]
+pub fn UserinfoPanel() -> impl IntoView {
+    let auth = use_auth();
+    let data_state = move || match auth.userinfo.get() {
+        UserinfoState::NotAvailable => "not-available",
+        UserinfoState::Loading => "loading",
+        UserinfoState::Loaded(_) => "loaded",
+        UserinfoState::Failed(_) => "error",
+    };
+    let text = move || match auth.userinfo.get() {
+        UserinfoState::NotAvailable => "The provider has no userinfo endpoint.".to_owned(),
+        UserinfoState::Loading => "Loading…".to_owned(),
+        UserinfoState::Loaded(claims) => serde_json::to_string_pretty(&*claims).unwrap_or_default(),
+        UserinfoState::Failed(error) => format!("{}: {}", error.code(), error.message()),
+    };
+    view! {
+        <pre id="userinfo" class="code-block" data-state=data_state tabindex="0">{text}</pre>
+    }
+}

@@ -1,0 +1,41 @@
+//! Pixie: secretless browser login (OAuth 2.0 Authorization Code + PKCE, public client).
+//!
+//! - `oauth`: the sans-IO protocol core (no browser APIs; tested natively).
+//! - `browser`: the thin layer over web_sys (storage, fetch, randomness, navigation).
+//! - `auth`: Leptos state and the flow that sequences the two.
+//! - `components`, `pages`: the UI, one component per file.
+
+pub mod auth;
+pub mod browser;
+pub mod components;
+pub mod format;
+pub mod oauth;
+pub mod pages;
+
+use leptos::prelude::*;
+
+use auth::flow::{self, CALLBACK_PATH};
+use components::StatusBadge;
+use pages::{Home, NotFound};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let known_path = matches!(browser::navigation::pathname().as_str(), "/" | CALLBACK_PATH);
+    let entry = flow::entry_from_location();
+    let auth = auth::provide_auth(flow::initial_state(&entry));
+    flow::start(auth, entry);
+
+    view! {
+        <header class="masthead">
+            <h1 class="masthead__title">"Pixie"</h1>
+            <p class="masthead__tagline">"Secretless login in the browser: OAuth 2.0 + PKCE, no client secret."</p>
+        </header>
+        <main class="page">
+            <StatusBadge/>
+            {if known_path { view! { <Home/> }.into_any() } else { view! { <NotFound/> }.into_any() }}
+        </main>
+        <footer class="footer">
+            "Tokens are kept in memory only. Nothing is sent anywhere but your provider."
+        </footer>
+    }
+}
