@@ -1,0 +1,106 @@
+// Local OpenID provider for developing and testing Pixie. Not for production:
+// everything (sessions, grants, tokens, keys) lives in memory and is lost on exit.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const PORT = Number(process.env.PORT ?? 9000);
+const ISSUER = process.env.ISSUER ?? `http://127.0.0.1:${PORT}`;
+
+// The only origins the browser app is served from (see dev/static-server.mjs).
+const APP_ORIGINS = ['http://127.0.0.1:8080', 'http://localhost:8080'];
+
+// Fresh signing keys on every start; the app fetches them from jwks_uri.
+function signingKey(alg, type, options) {
+  const { privateKey } = generateKeyPairSync(type, options);
+  return { ...privateKey.export({ format: 'jwk' }), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID()}` };
+}
+
+const configuration = {
+  clients: [
+    {
+      client_id: 'pixie-demo',
+      // Public client: a browser app cannot keep a secret, so PKCE protects the code instead.
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: APP_ORIGINS.map((o) => `${o}/callback`),
+      post_logout_redirect_uris: APP_ORIGINS.map((o) => `${o}/`),
+    },
+  ],
+
+  // The app calls token/userinfo/revocation with fetch(); discovery and jwks
+  // are always CORS-open in oidc-provider.
+  clientBasedCORS: (ctx, origin) => APP_ORIGINS.includes(origin),
+
+  responseTypes: ['code'], // authorization code flow only, no implicit/hybrid
+  pkce: { required: () => true }, // only S256 is accepted (default pkce.methods)
+
+  // Dev login: any username signs in and becomes the subject.
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return {
+          sub: id,
+          name: id.charAt(0).toUpperCase() + id.slice(1),
+          email: `${id}@example.test`,
+          email_verified: true,
+        };
+      },
+    };
+  },
+  claims: {
+    openid: ['sub'],
+    profile: ['name'],
+    email: ['email', 'email_verified'],
+  },
+
+  // oidc-provider drops `offline_access` from the request unless prompt=consent
+  // is sent, and then issues no refresh token. Issue one for every code
+  // exchange by a client allowed the refresh_token grant instead.
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: true, // every refresh returns a new refresh token
+
+  jwks: {
+    keys: [
+      // First RS256 key stays the default id_token signing key.
+      signingKey('RS256', 'rsa', { modulusLength: 2048 }),
+      signingKey('ES256', 'ec', { namedCurve: 'P-256' }),
+    ],
+  },
+  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
+
+  features: {
+    devInteractions: { enabled: true }, // built-in login + consent pages
+    userinfo: { enabled: true },
+    revocation: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+  },
+
+  cookies: { keys: [randomUUID()] },
+};
+
+const provider = new Provider(ISSUER, configuration);
+
+// The built-in HTML pages @import Google Fonts; strip that so the browser
+// never leaves loopback (tests and offline use).
+provider.use(async (ctx, next) => {
+  await next();
+  if (typeof ctx.body === 'string' && ctx.response.is('html')) {
+    ctx.body = ctx.body
+      .replace(/@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g, '')
+      .replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+  }
+});
+
+const server = provider.listen(PORT, '127.0.0.1', () => {
+  console.log(`provider listening on ${ISSUER}`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what Pixie needs to build (and, with --browser, to test), skipping
+# whatever is already there at the right version. Safe to run again and again.
+#
+#   dev/setup.sh            wasm32 target, trunk, wasm-bindgen-cli, npm packages
+#   dev/setup.sh --browser  the same, plus Debian's chromium and chromium-driver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TOOLS_DIR=${PIXIE_TOOLS_DIR:-$HOME/.cache/pixie-tools}
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+export PATH="$TOOLS_DIR/bin:$PATH"
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$("$TOOLS_DIR/bin/trunk" --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION into $TOOLS_DIR (about 6 minutes, once)"
+  # 0.22 needs a newer rustc than this toolchain; LTO off halves the build time.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS_DIR"
+fi
+
+if [ "$("$TOOLS_DIR/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into $TOOLS_DIR (about 3 minutes, once)"
+  # Without --locked: its lock file pins a crate version the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS_DIR"
+fi
+
+# npm ci only when the lock file is newer than what is installed.
+npm_ci() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+npm_ci .              # wasm-opt (binaryen 132) and playwright-core
+npm_ci dev/provider   # oidc-provider
+
+if [ "${1:-}" = "--browser" ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
+  say "installing Debian's chromium and chromium-driver"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"
