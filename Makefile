@@ -1,0 +1,40 @@
+# The two commands a new machine needs: `make demo` and `make test`.
+# Both install what is missing first (dev/setup.sh) and are fast when it is all there.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+PIXIE_TOOLS_DIR ?= $(HOME)/.cache/pixie-tools
+export PIXIE_TOOLS_DIR
+export PATH := $(PIXIE_TOOLS_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+
+.PHONY: demo test setup setup-browser test-native test-browser test-e2e build clean
+
+## Run Pixie against the embedded local provider on http://127.0.0.1:8080
+demo: setup
+	dev/demo.sh
+
+## Run every test: native protocol tests, browser tests, end-to-end
+test: setup-browser test-native test-browser test-e2e
+
+setup:
+	dev/setup.sh
+
+setup-browser:
+	dev/setup.sh --browser
+
+test-native:
+	cargo test --lib --test protocol
+
+test-browser:
+	cargo test --target wasm32-unknown-unknown --test browser
+
+## The release bundle in dist/
+build:
+	trunk build --release
+
+test-e2e: build
+	node --test tests/e2e/
+
+clean:
+	rm -rf dist target test-results
