@@ -163,3 +163,81 @@ async fn login_button_waits_for_the_provider_and_status_follows_state() {
     assert_eq!(status.get_attribute("data-state").as_deref(), Some("exchanging"));
     host.remove();
 }
+
+// --- ID-token signatures with WebCrypto (vectors from tests/fixtures/make_jws_vectors.mjs) ---
+
+mod signatures {
+    use pixie::browser::crypto::verify_signature;
+    use pixie::oauth::id_token::{signing_algorithm, IdTokenError};
+    use pixie::oauth::jwks::{select_key, JwkSet};
+    use pixie::oauth::jwt::decode_jws;
+    use serde::Deserialize;
+    use wasm_bindgen_test::*;
+
+    #[derive(Deserialize)]
+    struct Vector {
+        alg: String,
+        jwk: serde_json::Value,
+        token: String,
+        tampered: String,
+    }
+
+    fn vectors() -> Vec<Vector> {
+        serde_json::from_str(include_str!("fixtures/jws_vectors.json")).unwrap()
+    }
+
+    fn key_set(keys: Vec<serde_json::Value>) -> JwkSet {
+        serde_json::from_value(serde_json::json!({ "keys": keys })).unwrap()
+    }
+
+    async fn verify(token: &str, keys: &JwkSet) -> Result<(), IdTokenError> {
+        let jws = decode_jws(token).unwrap();
+        let algorithm = signing_algorithm(&jws.header)?;
+        let key = select_key(keys, &jws.header, algorithm).map_err(|_| IdTokenError::UnknownKey)?;
+        verify_signature(&jws, key, algorithm).await.map(|_| ())
+    }
+
+    #[wasm_bindgen_test]
+    async fn genuine_signatures_verify_for_every_algorithm() {
+        for vector in vectors() {
+            let keys = key_set(vec![vector.jwk.clone()]);
+            assert_eq!(verify(&vector.token, &keys).await, Ok(()), "{} should verify", vector.alg);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_tampered_payload_fails_for_every_algorithm() {
+        for vector in vectors() {
+            let keys = key_set(vec![vector.jwk.clone()]);
+            assert_eq!(
+                verify(&vector.tampered, &keys).await,
+                Err(IdTokenError::BadSignature),
+                "{}",
+                vector.alg
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn another_key_with_the_same_kid_fails() {
+        let vectors = vectors();
+        let (rs256, ps256) = (&vectors[0], &vectors[1]);
+        // PS256's RSA key, relabelled as the RS256 key: the right shape, the wrong key.
+        let mut impostor = ps256.jwk.clone();
+        impostor["kid"] = rs256.jwk["kid"].clone();
+        impostor["alg"] = rs256.jwk["alg"].clone();
+        let keys = key_set(vec![impostor]);
+        assert_eq!(verify(&rs256.token, &keys).await, Err(IdTokenError::BadSignature));
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_verified_signature_names_algorithm_and_key() {
+        let vector = &vectors()[2]; // ES256
+        let jws = decode_jws(&vector.token).unwrap();
+        let algorithm = signing_algorithm(&jws.header).unwrap();
+        let keys = key_set(vec![vector.jwk.clone()]);
+        let proof = verify_signature(&jws, &keys.keys[0], algorithm).await.unwrap();
+        assert_eq!(proof.algorithm.jose_name(), "ES256");
+        assert_eq!(proof.kid.as_deref(), Some("test-es256"));
+    }
+}

@@ -10,15 +10,19 @@ use leptos::task::spawn_local;
 
 use super::context::AuthCtx;
 use super::state::{AuthState, Provider, Session, UserinfoState};
-use crate::browser::{clock, fetch, navigation, random, storage};
+use futures::future::join;
+
+use crate::browser::{clock, crypto, fetch, navigation, random, storage};
 use crate::oauth::authorize::authorization_request;
 use crate::oauth::callback::{looks_like_callback, parse_callback, validate_callback, CallbackResponse};
 use crate::oauth::config::ClientConfig;
-use crate::oauth::discovery::{discovery_url, parse_discovery_response};
+use crate::oauth::discovery::{discovery_url, parse_discovery_response, ProviderMetadata};
 use crate::oauth::error::FlowError;
 use crate::oauth::id_token::{
-    validate_id_token, IdTokenExpectations, SignatureStatus, DEFAULT_CLOCK_SKEW_SECS,
+    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS,
 };
+use crate::oauth::jwks::{parse_jwks_response, select_key, JwkSet, JwksError, KeySelectionError};
+use crate::oauth::jwt::decode_jws;
 use crate::oauth::token::{parse_token_response, token_request, TokenError};
 use crate::oauth::userinfo::{parse_userinfo_response, userinfo_request};
 
@@ -146,18 +150,32 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     let (config, metadata) = (&provider.config, &provider.metadata);
     let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
 
+    // The JWKS is fetched alongside the token request, so verification adds no round trip.
     let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
-    let response = fetch::send(&request)
-        .await
-        .map_err(|e| FlowError::Network { during: "the token request", detail: e.0 })?;
+    let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(metadata)).await;
+    let response =
+        token_response.map_err(|e| FlowError::Network { during: "the token request", detail: e.0 })?;
     let tokens = parse_token_response(&response)?;
     let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
 
+    let jws = decode_jws(id_token.secret()).map_err(IdTokenError::Malformed)?;
+    let algorithm = signing_algorithm(&jws.header)?;
+    let key = match select_key(&jwks?, &jws.header, algorithm) {
+        Ok(key) => key.clone(),
+        // An unknown kid may mean the provider rotated its keys: refetch once, then give up.
+        Err(KeySelectionError::NoMatchingKey) => {
+            select_key(&fetch_jwks(metadata).await?, &jws.header, algorithm)
+                .map_err(|_| IdTokenError::UnknownKey)?
+                .clone()
+        }
+        Err(KeySelectionError::Ambiguous) => return Err(IdTokenError::AmbiguousKey.into()),
+    };
+    let signature = crypto::verify_signature(&jws, &key, algorithm).await?;
+
     let claims = validate_id_token(
         &id_token,
-        // The signature seam: WebCrypto verification arrives with issue #3.
-        SignatureStatus::NotVerifiedYet,
+        signature,
         &IdTokenExpectations {
             issuer: &metadata.issuer,
             client_id: &config.client_id,
@@ -179,6 +197,15 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     ctx.state.set(AuthState::SignedIn(Arc::new(session)));
     navigation::mark("app:signed-in");
     Ok(())
+}
+
+async fn fetch_jwks(metadata: &ProviderMetadata) -> Result<JwkSet, FlowError> {
+    let Some(jwks_uri) = metadata.jwks_uri.as_deref() else {
+        return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
+    };
+    let response =
+        fetch::get(jwks_uri).await.map_err(|e| FlowError::Network { during: "the JWKS", detail: e.0 })?;
+    Ok(parse_jwks_response(&response)?)
 }
 
 /// Runs after the signed-in render, so it never delays it.

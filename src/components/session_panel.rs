@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use super::{ClaimsTable, ExpiryCountdown, UserinfoPanel};
 use crate::auth::{flow, use_auth, Session, UserinfoState};
-use crate::oauth::id_token::SignatureStatus;
 
 /// Signed in: who, until when, what the tokens said, and the way out.
 #[component]
@@ -29,16 +28,15 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
     };
     let name = profile_claim("name");
     let email = profile_claim("email");
-    let signature = match id_token.signature {
-        SignatureStatus::NotVerifiedYet => {
-            "not verified yet (claims checked; signature verification is pending)"
-        }
-    };
+    let signature = format!(
+        "verified with {}{}",
+        id_token.signature.algorithm.jose_name(),
+        id_token.signature.kid.as_deref().map(|kid| format!(", key {kid}")).unwrap_or_default()
+    );
     let expiry = session.access_token_expires_at_ms;
     let scope = session.scope.clone().unwrap_or_else(|| "—".to_owned());
     let has_refresh_token = if session.refresh_token.is_some() { "yes (kept in memory)" } else { "no" };
     let claims = id_token.claims.clone();
-    let alg = id_token.header.alg.clone();
 
     view! {
         <section class="panel session">
@@ -60,7 +58,7 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
                 <dt>"Refresh token"</dt>
                 <dd>{has_refresh_token}</dd>
                 <dt>"ID token signature"</dt>
-                <dd id="signature-status"><code>{alg}</code>" · "{signature}</dd>
+                <dd id="signature-status" data-state="verified">{signature}</dd>
             </dl>
             <button class="button" on:click=move |_| flow::logout(auth)>"Log out"</button>
         </section>

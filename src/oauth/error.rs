@@ -5,6 +5,7 @@ use super::callback::CallbackError;
 use super::config::ConfigError;
 use super::discovery::DiscoveryError;
 use super::id_token::IdTokenError;
+use super::jwks::JwksError;
 use super::jwt::JwtError;
 use super::token::TokenError;
 use super::userinfo::UserinfoError;
@@ -20,6 +21,7 @@ pub enum FlowError {
     Callback(CallbackError),
     Token(TokenError),
     IdToken(IdTokenError),
+    Jwks(JwksError),
     Userinfo(UserinfoError),
     /// fetch() itself failed: offline, DNS, or a CORS refusal (the browser hides which).
     Network {
@@ -74,9 +76,17 @@ impl FlowError {
                 IdTokenError::MissingAzp => "id_token_azp_missing",
                 IdTokenError::AzpMismatch => "id_token_azp_mismatch",
                 IdTokenError::AlgorithmNotAllowed(_) => "id_token_alg_not_allowed",
+                IdTokenError::UnknownKey => "id_token_unknown_key",
+                IdTokenError::AmbiguousKey => "id_token_ambiguous_key",
+                IdTokenError::BadSignature => "id_token_bad_signature",
                 IdTokenError::Expired { .. } => "id_token_expired",
                 IdTokenError::IssuedInFuture { .. } => "id_token_iat_in_future",
                 IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
+            },
+            Self::Jwks(e) => match e {
+                JwksError::Http { .. } => "jwks_http_error",
+                JwksError::NotJson => "jwks_not_json",
+                JwksError::Invalid(_) => "jwks_invalid",
             },
             Self::Userinfo(e) => match e {
                 UserinfoError::Http { .. } => "userinfo_http_error",
@@ -157,11 +167,25 @@ impl FlowError {
                 IdTokenError::MissingAzp => "The ID token has several audiences but no azp.".to_owned(),
                 IdTokenError::AzpMismatch => "The ID token's azp is not this client.".to_owned(),
                 IdTokenError::AlgorithmNotAllowed(alg) => format!("The ID token uses the algorithm `{alg}`, which is not allowed."),
+                IdTokenError::UnknownKey => {
+                    "The ID token was signed with a key the provider does not publish (checked twice, for key rotation).".to_owned()
+                }
+                IdTokenError::AmbiguousKey => {
+                    "The ID token names no key (kid) and the provider publishes several that could fit.".to_owned()
+                }
+                IdTokenError::BadSignature => {
+                    "The ID token's signature does not verify: it was altered or not issued by this provider.".to_owned()
+                }
                 IdTokenError::Expired { exp, now } => format!("The ID token expired {}s ago.", now.saturating_sub(*exp)),
                 IdTokenError::IssuedInFuture { iat, now } => {
                     format!("The ID token claims to be issued {}s in the future. Check the device clock.", iat.saturating_sub(*now))
                 }
                 IdTokenError::NonceMismatch => "The ID token's nonce does not match this login (possible replay).".to_owned(),
+            },
+            Self::Jwks(e) => match e {
+                JwksError::Http { status } => format!("The provider's key set (JWKS) answered HTTP {status}."),
+                JwksError::NotJson => "The provider's key set (JWKS) is not JSON.".to_owned(),
+                JwksError::Invalid(why) => format!("The provider's key set (JWKS) is invalid: {why}."),
             },
             Self::Userinfo(e) => match e {
                 UserinfoError::Http { status } => format!("The userinfo endpoint answered HTTP {status}."),
@@ -217,5 +241,6 @@ from_error!(
     CallbackError => Callback,
     TokenError => Token,
     IdTokenError => IdToken,
+    JwksError => Jwks,
     UserinfoError => Userinfo,
 );

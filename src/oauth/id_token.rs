@@ -2,21 +2,26 @@
 
 use serde_json::{Map, Value};
 
+use super::jwks::SignatureAlgorithm;
 use super::jwt::{decode_jws, DecodedJws, JoseHeader, JwtError};
 use super::secret::{IdToken, Nonce};
 
 pub const DEFAULT_CLOCK_SKEW_SECS: i64 = 60;
 
-/// Signature algorithms Pixie will ever accept. `none` and every HS* are absent
-/// on purpose: a public client has no shared secret to check an HMAC with.
-pub const ALLOWED_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
-
-/// The seam for JWS signature verification. The browser layer will verify with
-/// WebCrypto against the provider's JWKS (issue #3); until then it reports
-/// `NotVerifiedYet` and the UI says so. Nothing here pretends to check.
+/// What checked the ID token's JWS signature: the algorithm and the JWKS key id.
+/// Made by `crate::browser::crypto` only after `SubtleCrypto.verify` said yes;
+/// the core cannot check RSA or ECDSA itself, so it takes this as the proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignatureStatus {
-    NotVerifiedYet,
+pub struct VerifiedSignature {
+    pub algorithm: SignatureAlgorithm,
+    pub kid: Option<String>,
+}
+
+/// OIDC Core §3.1.3.7 steps 6–8 before any key is fetched: the header's `alg`
+/// must be one Pixie verifies. Refuses `none` and HS* outright.
+pub fn signing_algorithm(header: &JoseHeader) -> Result<SignatureAlgorithm, IdTokenError> {
+    SignatureAlgorithm::from_jose(&header.alg)
+        .ok_or_else(|| IdTokenError::AlgorithmNotAllowed(header.alg.clone()))
 }
 
 pub struct IdTokenExpectations<'a> {
@@ -36,7 +41,7 @@ pub struct ValidatedIdToken {
     pub iat: i64,
     /// Every claim, for display.
     pub claims: Map<String, Value>,
-    pub signature: SignatureStatus,
+    pub signature: VerifiedSignature,
 }
 
 impl ValidatedIdToken {
@@ -51,19 +56,33 @@ pub enum IdTokenError {
     Malformed(JwtError),
     MissingClaim(&'static str),
     InvalidClaim(&'static str),
-    IssuerMismatch { expected: String, found: String },
+    IssuerMismatch {
+        expected: String,
+        found: String,
+    },
     AudienceMismatch,
     MissingAzp,
     AzpMismatch,
     AlgorithmNotAllowed(String),
-    Expired { exp: i64, now: i64 },
-    IssuedInFuture { iat: i64, now: i64 },
+    /// No JWKS key fits the header's `kid`/`alg`, even after one refetch.
+    UnknownKey,
+    /// No `kid`, and more than one key could have signed.
+    AmbiguousKey,
+    BadSignature,
+    Expired {
+        exp: i64,
+        now: i64,
+    },
+    IssuedInFuture {
+        iat: i64,
+        now: i64,
+    },
     NonceMismatch,
 }
 
 pub fn validate_id_token(
     token: &IdToken,
-    signature: SignatureStatus,
+    signature: VerifiedSignature,
     expected: &IdTokenExpectations<'_>,
 ) -> Result<ValidatedIdToken, IdTokenError> {
     // 1. Encrypted ID tokens are not registered for, so a JWE is rejected by the decoder.
@@ -96,10 +115,10 @@ pub fn validate_id_token(
         }
     }
 
-    // 6–8. The algorithm must be one we allow; the signature itself is checked by
-    // the browser layer and reported through `signature` (see `SignatureStatus`).
-    if !ALLOWED_ALGS.contains(&header.alg.as_str()) {
-        return Err(IdTokenError::AlgorithmNotAllowed(header.alg));
+    // 6–8. The signature was verified with WebCrypto against the provider's JWKS
+    // before this call (`signature` is the proof); it must be for this header's alg.
+    if signing_algorithm(&header)? != signature.algorithm || header.kid != signature.kid {
+        return Err(IdTokenError::BadSignature);
     }
 
     // 9. The current time must be before `exp` (with the allowed skew).

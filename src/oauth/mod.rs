@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod error;
 pub mod http;
 pub mod id_token;
+pub mod jwks;
 pub mod jwt;
 pub mod pkce;
 pub mod secret;

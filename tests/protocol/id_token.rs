@@ -1,10 +1,11 @@
 //! ID token validation (OIDC Core §3.1.3.7) at a fixed clock with 60 s skew.
 
 use pixie::oauth::id_token::{
-    validate_id_token, IdTokenError, IdTokenExpectations, SignatureStatus, ValidatedIdToken,
-    DEFAULT_CLOCK_SKEW_SECS,
+    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, ValidatedIdToken,
+    VerifiedSignature, DEFAULT_CLOCK_SKEW_SECS,
 };
-use pixie::oauth::jwt::JwtError;
+use pixie::oauth::jwks::SignatureAlgorithm;
+use pixie::oauth::jwt::{decode_jws, JwtError};
 use pixie::oauth::secret::{IdToken, Nonce};
 use serde_json::json;
 
@@ -21,7 +22,31 @@ fn validate_with_skew(token: &IdToken, skew_secs: i64) -> Result<ValidatedIdToke
         now_secs: NOW_SECS,
         skew_secs,
     };
-    validate_id_token(token, SignatureStatus::NotVerifiedYet, &expected)
+    validate_id_token(token, proof_for(token), &expected)
+}
+
+/// The proof the browser would hand over after WebCrypto verified this token's header.
+fn proof_for(token: &IdToken) -> VerifiedSignature {
+    let header = decode_jws(token.secret()).map(|jws| jws.header).ok();
+    VerifiedSignature {
+        algorithm: header
+            .as_ref()
+            .and_then(|h| SignatureAlgorithm::from_jose(&h.alg))
+            .unwrap_or(SignatureAlgorithm::Rs256),
+        kid: header.and_then(|h| h.kid),
+    }
+}
+
+fn validate_with_proof(jwt: Jwt, proof: VerifiedSignature) -> Result<ValidatedIdToken, IdTokenError> {
+    let nonce = Nonce::new(NONCE);
+    let expected = IdTokenExpectations {
+        issuer: ISSUER,
+        client_id: CLIENT_ID,
+        nonce: &nonce,
+        now_secs: NOW_SECS,
+        skew_secs: SKEW,
+    };
+    validate_id_token(&jwt.to_id_token(), proof, &expected)
 }
 
 fn validate(jwt: Jwt) -> Result<ValidatedIdToken, IdTokenError> {
@@ -52,8 +77,29 @@ fn valid_token_is_accepted() {
 }
 
 #[test]
-fn signature_status_is_not_verified_yet() {
-    assert_eq!(validate(Jwt::id_token()).unwrap().signature, SignatureStatus::NotVerifiedYet);
+fn the_signature_proof_is_kept_for_display() {
+    let proof = VerifiedSignature { algorithm: SignatureAlgorithm::Rs256, kid: Some("key-1".to_owned()) };
+    assert_eq!(validate_with_proof(Jwt::id_token(), proof.clone()).unwrap().signature, proof);
+}
+
+#[test]
+fn a_proof_for_another_algorithm_is_a_bad_signature() {
+    let proof = VerifiedSignature { algorithm: SignatureAlgorithm::Es256, kid: Some("key-1".to_owned()) };
+    assert_eq!(validate_with_proof(Jwt::id_token(), proof).unwrap_err(), IdTokenError::BadSignature);
+}
+
+#[test]
+fn a_proof_for_another_key_is_a_bad_signature() {
+    let proof = VerifiedSignature { algorithm: SignatureAlgorithm::Rs256, kid: Some("key-2".to_owned()) };
+    assert_eq!(validate_with_proof(Jwt::id_token(), proof).unwrap_err(), IdTokenError::BadSignature);
+}
+
+#[test]
+fn signing_algorithm_refuses_none_hmac_and_unlisted_algorithms() {
+    for alg in ["none", "HS256", "HS512", "RS384", "ES512", "rs256"] {
+        let header = decode_jws(&Jwt::id_token().header("alg", alg).encode()).unwrap().header;
+        assert_eq!(signing_algorithm(&header), Err(IdTokenError::AlgorithmNotAllowed(alg.to_owned())));
+    }
 }
 
 #[test]

@@ -1,0 +1,201 @@
+//! JSON Web Key Sets (RFC 7517) and choosing the key that must have signed a JWS.
+//! The signature itself is checked by the browser's WebCrypto (see `crate::browser::crypto`).
+
+use serde::Deserialize;
+
+use super::http::HttpResponse;
+use super::jwt::JoseHeader;
+
+/// The algorithms Pixie verifies. `none` and every HS* are absent on purpose:
+/// a public client has no shared secret to check an HMAC with (RFC 8725 §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    Rs256,
+    Ps256,
+    Es256,
+    EdDsa,
+}
+
+impl SignatureAlgorithm {
+    pub fn from_jose(alg: &str) -> Option<Self> {
+        match alg {
+            "RS256" => Some(Self::Rs256),
+            "PS256" => Some(Self::Ps256),
+            "ES256" => Some(Self::Es256),
+            "EdDSA" => Some(Self::EdDsa),
+            _ => None,
+        }
+    }
+
+    pub fn jose_name(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256",
+            Self::Ps256 => "PS256",
+            Self::Es256 => "ES256",
+            Self::EdDsa => "EdDSA",
+        }
+    }
+
+    fn key_type(self) -> &'static str {
+        match self {
+            Self::Rs256 | Self::Ps256 => "RSA",
+            Self::Es256 => "EC",
+            Self::EdDsa => "OKP",
+        }
+    }
+
+    fn curve(self) -> Option<&'static str> {
+        match self {
+            Self::Es256 => Some("P-256"),
+            Self::EdDsa => Some("Ed25519"),
+            Self::Rs256 | Self::Ps256 => None,
+        }
+    }
+
+    /// The WebCrypto algorithm, as plain data: (name, hash, namedCurve, saltLength).
+    pub fn webcrypto(self) -> WebCryptoAlgorithm {
+        match self {
+            Self::Rs256 => WebCryptoAlgorithm {
+                name: "RSASSA-PKCS1-v1_5",
+                hash: Some("SHA-256"),
+                named_curve: None,
+                salt_length: None,
+            },
+            // RFC 7518 §3.5: the salt is as long as the hash.
+            Self::Ps256 => WebCryptoAlgorithm {
+                name: "RSA-PSS",
+                hash: Some("SHA-256"),
+                named_curve: None,
+                salt_length: Some(32),
+            },
+            Self::Es256 => WebCryptoAlgorithm {
+                name: "ECDSA",
+                hash: Some("SHA-256"),
+                named_curve: Some("P-256"),
+                salt_length: None,
+            },
+            Self::EdDsa => {
+                WebCryptoAlgorithm { name: "Ed25519", hash: None, named_curve: None, salt_length: None }
+            }
+        }
+    }
+
+    /// JWS signatures have a fixed shape per algorithm. ES256 is the raw
+    /// `r || s` (RFC 7518 §3.4), which is what WebCrypto's ECDSA expects; a
+    /// DER-encoded signature is a different length and is refused here.
+    pub fn signature_length_ok(self, signature: &[u8]) -> bool {
+        match self {
+            Self::Es256 | Self::EdDsa => signature.len() == 64,
+            Self::Rs256 | Self::Ps256 => signature.len() >= 256,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebCryptoAlgorithm {
+    pub name: &'static str,
+    pub hash: Option<&'static str>,
+    pub named_curve: Option<&'static str>,
+    pub salt_length: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    #[serde(default)]
+    pub kid: Option<String>,
+    #[serde(default)]
+    pub alg: Option<String>,
+    #[serde(default, rename = "use")]
+    pub use_: Option<String>,
+    #[serde(default)]
+    pub key_ops: Option<Vec<String>>,
+    #[serde(default)]
+    pub crv: Option<String>,
+    #[serde(default)]
+    pub n: Option<String>,
+    #[serde(default)]
+    pub e: Option<String>,
+    #[serde(default)]
+    pub x: Option<String>,
+    #[serde(default)]
+    pub y: Option<String>,
+}
+
+impl Jwk {
+    /// Only the public members, so a provider that publishes a private key by
+    /// mistake (`d`, `p`, …) cannot make us import it.
+    pub fn public_members(&self) -> Vec<(&'static str, &str)> {
+        let mut members = vec![("kty", self.kty.as_str())];
+        let optional = [("crv", &self.crv), ("n", &self.n), ("e", &self.e), ("x", &self.x), ("y", &self.y)];
+        members.extend(optional.into_iter().filter_map(|(name, value)| value.as_deref().map(|v| (name, v))));
+        members
+    }
+
+    fn can_verify(&self, algorithm: SignatureAlgorithm) -> bool {
+        self.kty == algorithm.key_type()
+            && self.crv.as_deref() == algorithm.curve()
+            && self.use_.as_deref().is_none_or(|u| u == "sig")
+            && self.key_ops.as_ref().is_none_or(|ops| ops.iter().any(|op| op == "verify"))
+            && self.alg.as_deref().is_none_or(|alg| alg == algorithm.jose_name())
+            && match self.kty.as_str() {
+                "RSA" => self.n.is_some() && self.e.is_some(),
+                "EC" => self.x.is_some() && self.y.is_some(),
+                _ => self.x.is_some(),
+            }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwksError {
+    Http { status: u16 },
+    NotJson,
+    Invalid(String),
+}
+
+pub fn parse_jwks_response(response: &HttpResponse) -> Result<JwkSet, JwksError> {
+    if response.status != 200 {
+        return Err(JwksError::Http { status: response.status });
+    }
+    // RFC 7517 §8.5 registers application/jwk-set+json; plain JSON is common.
+    let is_jwk_set = response.content_type.as_deref().is_some_and(|ct| {
+        ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/jwk-set+json")
+    });
+    if !response.is_json() && !is_jwk_set {
+        return Err(JwksError::NotJson);
+    }
+    serde_json::from_str(&response.body).map_err(|e| JwksError::Invalid(e.to_string()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySelectionError {
+    /// No key fits: after a refetch (key rotation) this is final.
+    NoMatchingKey,
+    /// No `kid` and several keys fit, so the choice would be a guess.
+    Ambiguous,
+}
+
+/// RFC 7515 §6: pick by `kid` (and the key type, curve and `alg` the algorithm
+/// needs). Without a `kid`, only an unambiguous single candidate is used.
+pub fn select_key<'a>(
+    jwks: &'a JwkSet,
+    header: &JoseHeader,
+    algorithm: SignatureAlgorithm,
+) -> Result<&'a Jwk, KeySelectionError> {
+    let mut candidates = jwks
+        .keys
+        .iter()
+        .filter(|key| key.can_verify(algorithm))
+        .filter(|key| header.kid.is_none() || key.kid == header.kid);
+    let first = candidates.next().ok_or(KeySelectionError::NoMatchingKey)?;
+    if candidates.next().is_some() {
+        return Err(KeySelectionError::Ambiguous);
+    }
+    Ok(first)
+}
