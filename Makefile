@@ -8,7 +8,7 @@ export PIXIE_TOOLS_DIR
 export PATH := $(PIXIE_TOOLS_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: demo test setup setup-browser test-native test-browser test-e2e build clean
+.PHONY: demo test setup setup-browser test-native test-browser test-e2e build csp clean
 
 ## Run Pixie against the embedded local provider on http://127.0.0.1:8080
 demo: setup
@@ -24,7 +24,7 @@ setup-browser:
 	dev/setup.sh --browser
 
 test-native:
-	cargo test --lib --test protocol
+	cargo test --lib --test protocol --test fuzz
 
 test-browser:
 	cargo test --target wasm32-unknown-unknown --test browser
@@ -32,6 +32,10 @@ test-browser:
 ## The release bundle in dist/
 build:
 	trunk build --release
+
+## The Content-Security-Policy header for that bundle (see dev/csp.mjs)
+csp: build
+	node dev/csp.mjs dist dist/config.json
 
 test-e2e: build
 	node --test tests/e2e/

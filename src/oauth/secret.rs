@@ -1,5 +1,5 @@
-//! Secret newtypes. `Debug` is redacted, `Display` is absent, and the value is
-//! reachable only through `.secret()`, so a stray `{:?}` or `format!` cannot leak it.
+//! Secret newtypes. `Debug` and `Display` are redacted, and the value is reachable
+//! only through `.secret()`, so a stray `{:?}`, `{}` or `format!` cannot leak it.
 
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident) => {
@@ -21,6 +21,12 @@ macro_rules! secret_type {
         impl ::core::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str("[redacted]")
             }
         }
     };

@@ -1,4 +1,4 @@
-//! Secrets never show up in `{:?}`: neither on their own nor inside the structs that carry them.
+//! Secrets never show up in `{:?}` or `{}`: neither on their own nor inside the structs that carry them.
 
 use pixie::oauth::secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, Nonce, RefreshToken, State,
@@ -27,6 +27,8 @@ macro_rules! redacted_debug_test {
             let secret = $ty::new(VALUE);
             assert_eq!(format!("{secret:?}"), concat!(stringify!($ty), "([redacted])"));
             assert_eq!(format!("{secret:#?}"), concat!(stringify!($ty), "([redacted])"));
+            assert_eq!(format!("{secret}"), "[redacted]");
+            assert_eq!(secret.to_string(), "[redacted]");
             assert_eq!(secret.secret(), VALUE);
         }
     )*};
