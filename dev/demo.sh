@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the local provider and `trunk serve` together; Ctrl-C stops both.
+# Runs the local provider, `trunk watch` (rebuilds dist/ on every change) and
+# dev/static-server.mjs on dist/ (which sends the Content-Security-Policy and
+# the other security headers, as production should); Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,27 +20,35 @@ for port in 9000 8080; do
   fi
 done
 
+# A stale bundle must not answer before the first watch build is in place
+# (Trunk replaces all of dist/ when that build finishes anyway).
+rm -f dist/index.html
+
 node dev/provider/server.mjs &
 pids+=($!)
-trunk serve &
+trunk watch &
+pids+=($!)
+node dev/static-server.mjs dist 8080 &
 pids+=($!)
 
-# Wait until both answer, then say where to go.
-for _ in $(seq 1 600); do
-  if curl -fsS -o /dev/null http://127.0.0.1:9000/.well-known/openid-configuration 2>/dev/null &&
-     curl -fsS -o /dev/null http://127.0.0.1:8080/ 2>/dev/null; then
-    cat <<MSG
+# Wait until the provider answers and the first build is served, then say
+# where to go. The first build can take minutes on a fresh machine.
+waited=0
+until curl -fsS -o /dev/null http://127.0.0.1:9000/.well-known/openid-configuration 2>/dev/null &&
+      curl -fsS -o /dev/null http://127.0.0.1:8080/ 2>/dev/null; do
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "A server exited during start-up; see the output above." >&2; exit 1; }
+  done
+  if (( ++waited == 120 )); then
+    echo "Still waiting for the first build (a compile error shows above; fix it and trunk rebuilds)..." >&2
+  fi
+  sleep 0.5
+done
+cat <<MSG
 
-  Pixie is running:   http://127.0.0.1:8080/
+  Pixie is running:   http://127.0.0.1:8080/  (rebuilt on every change; reload the page)
   Local provider:     http://127.0.0.1:9000/  (any username and password log in)
   Stop with Ctrl-C.
 
 MSG
-    break
-  fi
-  for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { echo "A server exited during start-up; see the output above." >&2; exit 1; }
-  done
-  sleep 0.5
-done
 wait -n "${pids[@]}"

@@ -1,15 +1,26 @@
 // Minimal static file server for the built app (no dependencies).
-// Usage: node dev/static-server.mjs [dir=dist] [port=8080]
+// Usage: [CSP_REPORTS=1] node dev/static-server.mjs [dir=dist] [port=8080]
 // Unknown extension-less paths fall back to index.html so that client-side
 // routes such as /callback?code=... load the app.
+//
+// HTML responses carry the Content-Security-Policy of dev/csp.mjs, computed
+// from the served index.html and config.json (and recomputed when either
+// changes, so a rebuild is picked up), and COOP same-origin; every response
+// carries nosniff and Referrer-Policy: no-referrer.
+// CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
+// reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+
+import { buildPolicy, inlineScriptHashes } from './csp.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const root = resolve(dir);
 const port = Number(process.argv[3] ?? 8080);
 const host = '127.0.0.1';
+const cspReports = process.env.CSP_REPORTS === '1' ? [] : null;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +38,56 @@ const TYPES = {
 // Files the app must never see stale: the shell and its runtime config.
 const NO_STORE = new Set(['index.html', 'config.json']);
 
+// The policy for the HTML being served (hashing exactly the bytes sent, even
+// mid-rebuild) and the current config.json; recomputed when either changes.
+let cspCache = { key: null, policy: null };
+function policyFor(html) {
+  const configPath = join(root, 'config.json');
+  const { mtimeMs, size, ino } = statSync(configPath);
+  const key = `${mtimeMs}/${size}/${ino}\n${html}`;
+  if (cspCache.key !== key) {
+    const { issuer } = JSON.parse(readFileSync(configPath, 'utf8'));
+    cspCache = {
+      key,
+      policy: buildPolicy({
+        scriptHashes: inlineScriptHashes(html),
+        issuerOrigin: new URL(issuer).origin,
+        reportUri: cspReports ? '/__csp-report' : undefined,
+      }),
+    };
+  }
+  return cspCache.policy;
+}
+
+/** Collects violation reports (CSP_REPORTS=1 only). True if it handled the request. */
+async function handleCspReports(req, res, pathname) {
+  if (!cspReports) return false;
+  if (pathname === '/__csp-report' && req.method === 'POST') {
+    let body = '';
+    for await (const chunk of req) {
+      body += chunk;
+      if (body.length > 65536) {
+        res.writeHead(413).end();
+        return true;
+      }
+    }
+    try {
+      cspReports.push(JSON.parse(body));
+    } catch {
+      cspReports.push({ unparsable: body });
+    }
+    console.error(`CSP violation report: ${body}`);
+    res.writeHead(204).end();
+    return true;
+  }
+  if (pathname === '/__csp-reports' && req.method === 'GET') {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(cspReports));
+    return true;
+  }
+  return false;
+}
+
 async function isFile(path) {
   try {
     return (await stat(path)).isFile();
@@ -37,15 +98,16 @@ async function isFile(path) {
 
 const server = createServer(async (req, res) => {
   try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
     let pathname;
     try {
       pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     } catch {
       res.writeHead(400).end('bad request\n');
+      return;
+    }
+    if (await handleCspReports(req, res, pathname)) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
     if (pathname.includes('\0')) {
@@ -74,8 +136,23 @@ const server = createServer(async (req, res) => {
       'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
       'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
     };
     if (NO_STORE.has(name)) headers['Cache-Control'] = 'no-store';
+    if (extname(file).toLowerCase() === '.html') {
+      let policy;
+      try {
+        policy = policyFor(body.toString('utf8'));
+      } catch (err) {
+        // E.g. config.json missing while Trunk swaps in a new build: never serve HTML without a policy.
+        console.error(`no Content-Security-Policy for ${root}: ${err.message}`);
+        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' })
+          .end('The app is being rebuilt or its config.json is missing or invalid; retry in a moment.\n');
+        return;
+      }
+      headers['Content-Security-Policy'] = policy;
+      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+    }
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch (err) {
@@ -86,7 +163,7 @@ const server = createServer(async (req, res) => {
 });
 
 server.listen(port, host, () => {
-  console.log(`static server on http://${host}:${port} serving ${dir}`);
+  console.log(`static server on http://${host}:${port} serving ${dir}${cspReports ? ' (collecting CSP reports)' : ''}`);
 });
 
 function shutdown() {

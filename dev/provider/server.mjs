@@ -15,6 +15,15 @@ function signingKey(alg, type, options) {
   return { ...privateKey.export({ format: 'jwk' }), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomUUID()}` };
 }
 
+// Generated before the configuration so that the fault mode (faults.mjs) can
+// re-sign ID tokens with the real key.
+const signingKeys = [
+  // First RS256 key stays the default id_token signing key.
+  signingKey('RS256', 'rsa', { modulusLength: 2048 }),
+  signingKey('ES256', 'ec', { namedCurve: 'P-256' }),
+];
+const redirectUris = APP_ORIGINS.map((o) => `${o}/callback`);
+
 const configuration = {
   clients: [
     {
@@ -23,7 +32,7 @@ const configuration = {
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: APP_ORIGINS.map((o) => `${o}/callback`),
+      redirect_uris: redirectUris,
       post_logout_redirect_uris: APP_ORIGINS.map((o) => `${o}/`),
     },
   ],
@@ -61,13 +70,7 @@ const configuration = {
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true, // every refresh returns a new refresh token
 
-  jwks: {
-    keys: [
-      // First RS256 key stays the default id_token signing key.
-      signingKey('RS256', 'rsa', { modulusLength: 2048 }),
-      signingKey('ES256', 'ec', { namedCurve: 'P-256' }),
-    ],
-  },
+  jwks: { keys: signingKeys },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
 
   features: {
@@ -92,6 +95,13 @@ provider.use(async (ctx, next) => {
       .replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
   }
 });
+
+// Tests only: a switchable misbehaving provider (see faults.mjs).
+if (process.env.PIXIE_PROVIDER_FAULTS === '1') {
+  const { installFaults } = await import('./faults.mjs');
+  installFaults(provider, { signingKey: signingKeys[0], redirectUris, appOrigins: APP_ORIGINS });
+  console.log('fault mode on: PUT /__faults/<name>, DELETE /__faults');
+}
 
 const server = provider.listen(PORT, '127.0.0.1', () => {
   console.log(`provider listening on ${ISSUER}`);

@@ -1,129 +1,19 @@
 // End-to-end login tests: the built app (dist/) against the local provider,
 // driven in headless Chromium. Run from the repo root: node --test tests/e2e/
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { APP, ISSUER, ROOT, assertDistBuilt, startServers } from './servers.mjs';
+import {
+  APP, TEST_TIMEOUT, assertNoTokensKept, atProviderLogin, clientStorage, expectSignedIn, login,
+  loginCapturingCallback, signInAtProvider, startLogin, status, useServersAndBrowser, withPage,
+} from './helpers.mjs';
 
-const TEST_TIMEOUT = 60_000;
-const RESULTS = join(ROOT, 'test-results');
+useServersAndBrowser();
 
-let servers;
-let browser;
-let discovery;
-
-before(async () => {
-  assertDistBuilt();
-  servers = await startServers();
-  discovery = await (await fetch(`${ISSUER}/.well-known/openid-configuration`)).json();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await servers?.stop();
-});
-
-// The browser's own favicon request may 404; that is not an app error.
-const isFavicon404 = (msg) => /\/favicon\.ico$/.test(msg.location()?.url ?? '');
-
-/**
- * Runs `fn(page, net)` in a fresh browser context. Fails on any console error
- * or uncaught page error, and saves a screenshot to test-results/ on failure.
- * `net` records token POSTs, authorization requests and callback navigations.
- */
-async function withPage(t, fn, { ignoreConsole = () => false } = {}) {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !isFavicon404(msg) && !ignoreConsole(msg)) {
-      errors.push(`console.error: ${msg.text()} (${msg.location()?.url ?? '?'})`);
-    }
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-
-  const net = { tokenPosts: [], authRequests: [], callbacks: [] };
-  const authPath = new URL(discovery.authorization_endpoint);
-  page.on('request', (req) => {
-    const url = new URL(req.url());
-    // Everything must stay on loopback (e.g. no web fonts from the provider pages).
-    if (/^(https?|wss?):$/.test(url.protocol) && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-      errors.push(`request leaves loopback: ${req.url()}`);
-    }
-    if (req.method() === 'POST' && req.url() === discovery.token_endpoint) {
-      net.tokenPosts.push({ body: req.postData() ?? '', headers: req.allHeaders().catch((e) => e) });
-    }
-    // Only the initial /auth request: the provider resumes at /auth/<uid> later.
-    if (req.isNavigationRequest() && url.origin === authPath.origin && url.pathname === authPath.pathname) {
-      net.authRequests.push(url);
-    }
-    if (req.isNavigationRequest() && url.origin === APP && url.pathname === '/callback') {
-      net.callbacks.push(req.url());
-    }
-  });
-
-  try {
-    await fn(page, net);
-    if (errors.length) throw new Error('the page logged errors or left loopback');
-  } catch (err) {
-    await mkdir(RESULTS, { recursive: true });
-    const file = join(RESULTS, `${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    err.message += `\n  at ${page.url()}\n  screenshot: ${file}`;
-    if (errors.length) err.message += `\n  page errors:\n    ${errors.join('\n    ')}`;
-    throw err;
-  } finally {
-    await context.close();
-  }
-}
-
-const status = (page, state) => page.locator(`#status[data-state="${state}"]`);
-
-/** Signs in at the provider's dev pages; waits for the app unless told not to. */
-async function login(page, username, { waitForApp = true } = {}) {
-  await page.goto(`${APP}/`);
-  await status(page, 'signed-out').waitFor();
-  await page.getByRole('button', { name: 'Log in' }).click();
-
-  // devInteractions login page: any username, any password.
-  await page.waitForURL((u) => u.origin === ISSUER && u.pathname.startsWith('/interaction/'));
-  await page.locator('input[name="login"]').fill(username);
-  await page.locator('input[name="password"]').fill('any-password');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-
-  // devInteractions consent page.
-  await page.locator('input[name="prompt"][value="consent"]').waitFor({ state: 'attached' });
-  await page.getByRole('button', { name: 'Continue' }).click();
-
-  if (!waitForApp) return;
-  // Fail fast with the app's error code rather than timing out.
-  await status(page, 'signed-in').or(status(page, 'error')).waitFor();
-  if (await status(page, 'error').count()) {
-    const code = await page.locator('#error').textContent().catch(() => '?');
-    throw new Error(`app is in the error state after login: #error=${code?.trim()}\n  page text: ${
-      (await page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 500)}`);
-  }
-}
-
-async function waitUntil(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// sessionStorage keys the app may keep once signed in (all `pixie.`-prefixed
+// and documented in README.md). None for now: tokens live in memory only.
+const DOCUMENTED_SIGNED_IN_KEYS = [];
 
 const base64url = (buf) => Buffer.from(buf).toString('base64url');
 
@@ -169,6 +59,37 @@ test('full login with PKCE as a public client', { timeout: TEST_TIMEOUT }, (t) =
     .map((name) => performance.getEntriesByName(name).length));
   assert.ok(marks[0] >= 1, 'performance mark app:signed-in');
   assert.ok(marks[1] >= 1, 'performance mark app:userinfo');
+
+  // Tokens live in memory only: nothing in web storage or cookies.
+  const stored = await clientStorage(page);
+  assert.deepEqual(Object.keys(stored.local), [], 'localStorage keys');
+  assert.equal(stored.documentCookie, '', 'document.cookie on the app origin');
+  assert.deepEqual(stored.scriptCookies, [], 'script-visible cookies for the app origin');
+  assert.deepEqual(
+    Object.keys(stored.session).filter((k) => !DOCUMENTED_SIGNED_IN_KEYS.includes(k)),
+    [],
+    'undocumented sessionStorage keys after sign-in',
+  );
+
+  // No secret, nor the payload or signature of a JWT, in any console message.
+  assert.equal(net.tokenResponses.length, 1, 'token responses');
+  const tokens = await net.tokenResponses[0];
+  assert.ok(!(tokens instanceof Error), `token response body: ${tokens}`);
+  const secrets = {
+    access_token: tokens.access_token,
+    refresh_token: tokens.refresh_token,
+    id_token: tokens.id_token,
+    code: new URL(net.callbacks[0]).searchParams.get('code'),
+    code_verifier: verifier,
+  };
+  for (const [name, value] of Object.entries(secrets)) {
+    assert.ok(typeof value === 'string' && value.length >= 16, `${name} was issued: ${value}`);
+    const parts = value.split('.');
+    const needles = parts.length === 3 ? [value, parts[1], parts[2]] : [value];
+    for (const msg of net.console) {
+      assert.ok(!needles.some((n) => msg.text.includes(n)), `console.${msg.type} shows the ${name}: ${msg.text}`);
+    }
+  }
 }));
 
 test('replaying the callback URL is rejected without a token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
@@ -185,28 +106,7 @@ test('replaying the callback URL is rejected without a token request', { timeout
 }));
 
 test('a callback with a tampered state is rejected without a token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
-  // page.route() only sees the first request of a redirect chain, and the
-  // callback is the last hop of: POST consent -> 303 /auth/<uid> -> 303 /callback.
-  // So intercept the consent POST, follow its redirects outside the page
-  // (route.fetch shares the context's cookies) to learn the callback URL,
-  // and abort the navigation so the app never sees the real callback.
-  let intercepted;
-  const isConsentPost = (u) => u.origin === ISSUER && u.pathname.startsWith('/interaction/');
-  const captureCallback = async (route) => {
-    const form = new URLSearchParams(route.request().postData() ?? '');
-    if (route.request().method() !== 'POST' || form.get('prompt') !== 'consent') return route.continue();
-    const res = await route.fetch();
-    intercepted = res.url();
-    return route.abort();
-  };
-  await page.route(isConsentPost, captureCallback);
-  await login(page, 'alice', { waitForApp: false });
-  await waitUntil(() => intercepted, 'the callback URL');
-  await page.unroute(isConsentPost, captureCallback);
-
-  const url = new URL(intercepted);
-  assert.equal(url.origin + url.pathname, `${APP}/callback`, 'consent redirected to the callback');
-  assert.ok(url.searchParams.has('code'), `no code in ${url}`);
+  const url = await loginCapturingCallback(page, 'alice');
   const state = url.searchParams.get('state');
   let forged;
   do {
@@ -218,6 +118,49 @@ test('a callback with a tampered state is rejected without a token request', { t
   await status(page, 'error').waitFor();
   assert.equal((await page.locator('#error').textContent()).trim(), 'unknown_state');
   assert.equal(net.tokenPosts.length, 0, 'token endpoint POSTs');
+  assert.equal(await page.locator('#sub').count(), 0, '#sub is shown');
+  // The genuine login's record may stay (until it expires); no other key may.
+  await assertNoTokensKept(page, forged);
+}));
+
+test('two tabs log in at the same time, each with its own pending login', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (first, firstNet, { newPage }) => {
+  const { page: second, net: secondNet } = await newPage();
+  // Both logins are pending at once, then complete in the opposite order.
+  await startLogin(first);
+  await startLogin(second);
+  await signInAtProvider(second, 'bob');
+  await expectSignedIn(second);
+  await signInAtProvider(first, 'alice');
+  await expectSignedIn(first);
+
+  for (const [page, net, user] of [[first, firstNet, 'alice'], [second, secondNet, 'bob']]) {
+    assert.equal((await page.locator('#sub').textContent()).trim(), user, `#sub in ${user}'s tab`);
+    assert.equal(net.authRequests.length, 1, `authorization requests in ${user}'s tab`);
+    assert.equal(net.tokenPosts.length, 1, `token endpoint POSTs in ${user}'s tab`);
+    const keys = await page.evaluate(() => Object.keys(sessionStorage));
+    assert.deepEqual(keys.filter((k) => k.startsWith('pixie.pending.')), [], `pending records left in ${user}'s tab`);
+  }
+  assert.notEqual(
+    firstNet.authRequests[0].searchParams.get('state'),
+    secondNet.authRequests[0].searchParams.get('state'),
+    'the two logins share a state',
+  );
+}));
+
+test('a double click on Log in starts one login and one token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
+  await page.goto(`${APP}/`);
+  await status(page, 'signed-out').waitFor();
+  await page.getByRole('button', { name: 'Log in' }).dblclick();
+  await atProviderLogin(page);
+  // Give a second navigation, if any, the time to start.
+  await page.waitForTimeout(500);
+  assert.equal(net.authRequests.length, 1, 'navigations to the authorization endpoint');
+
+  await signInAtProvider(page, 'alice');
+  await expectSignedIn(page);
+  assert.equal(net.tokenPosts.length, 1, 'token endpoint POSTs');
+  const keys = await page.evaluate(() => Object.keys(sessionStorage));
+  assert.deepEqual(keys.filter((k) => k.startsWith('pixie.pending.')), [], 'pending records left (a second login?)');
 }));
 
 test('logout returns to the signed-out state', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {

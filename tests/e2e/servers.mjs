@@ -1,7 +1,9 @@
 // Start/stop helpers for the end-to-end tests: the local OpenID provider
-// (dev/provider) and the static server for the built app (dist/).
+// (dev/provider, in fault mode) and the static server for the built app
+// (dist/, collecting CSP violation reports).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +17,49 @@ const running = new Set();
 // Never leave servers behind, even if the runner exits abruptly.
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  releasePorts();
 });
+
+// `node --test` runs test files in parallel on machines with more cores, but
+// every file needs ports 8080 and 9000 (fixed by the redirect URI and the
+// issuer) and a provider whose fault switch nobody else flips. So a file
+// holds this lock (a directory, atomic to create) while its servers run.
+const PORTS_LOCK = join(tmpdir(), 'pixie-e2e-ports.lock');
+let holdingPorts = false;
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+async function acquirePorts() {
+  for (;;) {
+    try {
+      mkdirSync(PORTS_LOCK);
+      writeFileSync(join(PORTS_LOCK, 'pid'), String(process.pid));
+      holdingPorts = true;
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    // Left behind by a test process that died?
+    let holder = null;
+    try {
+      holder = Number(readFileSync(join(PORTS_LOCK, 'pid'), 'utf8'));
+    } catch { /* being created right now */ }
+    if (holder && !isAlive(holder)) rmSync(PORTS_LOCK, { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function releasePorts() {
+  if (holdingPorts) rmSync(PORTS_LOCK, { recursive: true, force: true });
+  holdingPorts = false;
+}
 
 /** Throws a clear error unless the app has been built into dist/. */
 export function assertDistBuilt(dist = DIST) {
@@ -89,30 +133,56 @@ export async function startProcess(name, args, readyUrl, { timeoutMs = 20000, en
   };
 }
 
-/** Starts the provider and the static server on dist/; returns { stop() }. */
+/**
+ * Starts the provider (fault mode on) and the static server on dist/ (CSP
+ * reports collected), after waiting for any other test file to stop its own;
+ * returns { stop() }.
+ */
 export async function startServers({ dist = assertDistBuilt() } = {}) {
   if (!existsSync(join(ROOT, 'dev/provider/node_modules/oidc-provider'))) {
     throw new Error('dev/provider dependencies are missing: run `npm ci --prefix dev/provider`');
   }
+  await acquirePorts();
   const started = [];
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop()));
+    releasePorts();
   };
   try {
     started.push(await startProcess(
       'provider',
       [join(ROOT, 'dev/provider/server.mjs')],
       `${ISSUER}/.well-known/openid-configuration`,
-      { env: { PORT: new URL(ISSUER).port, ISSUER } }, // ignore a stray PORT/ISSUER in the environment
+      // Ignore a stray PORT/ISSUER in the environment.
+      { env: { PORT: new URL(ISSUER).port, ISSUER, PIXIE_PROVIDER_FAULTS: '1' } },
     ));
     started.push(await startProcess(
       'static server',
       [join(ROOT, 'dev/static-server.mjs'), dist, '8080'],
       `${APP}/index.html`,
+      { env: { CSP_REPORTS: '1' } },
     ));
   } catch (err) {
     await stop();
     throw err;
   }
   return { provider: started[0], app: started[1], stop };
+}
+
+async function faultSwitch(method, path) {
+  const res = await fetch(`${ISSUER}/__faults${path}`, { method });
+  if (res.status !== 204) throw new Error(`${method} /__faults${path}: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Makes the provider misbehave in one way (see dev/provider/faults.mjs). */
+export const setFault = (name) => faultSwitch('PUT', `/${name}`);
+
+/** Back to a well-behaved provider. */
+export const clearFaults = () => faultSwitch('DELETE', '');
+
+/** The CSP violation reports the static server has received so far. */
+export async function cspReports() {
+  const res = await fetch(`${APP}/__csp-reports`);
+  if (!res.ok) throw new Error(`GET /__csp-reports: HTTP ${res.status}`);
+  return res.json();
 }

@@ -1,0 +1,159 @@
+// A misbehaving provider, for the end-to-end security tests only. server.mjs
+// installs this when PIXIE_PROVIDER_FAULTS=1 (tests/e2e/servers.mjs sets it;
+// `make demo` never does). One fault at a time, switched over HTTP:
+//
+//   PUT    /__faults/<name>   switch <name> on (replaces any other)  -> 204
+//   DELETE /__faults          back to a well-behaved provider        -> 204
+//
+// Each fault breaks exactly one thing the app must check, and nothing else:
+// the JWKS and discovery stay correct, and re-signed ID tokens use the
+// provider's real RS256 key and kid, so only the one check can fail.
+import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+
+const WRONG_ISSUER = 'http://127.0.0.1:9999';
+
+// --- JWS helpers ---------------------------------------------------------
+const b64json = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const unb64json = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+function signRs256(header, claims, privateKey) {
+  const input = `${b64json(header)}.${b64json(claims)}`;
+  // RSASSA-PKCS1-v1_5 with SHA-256 (Node's default padding for RSA keys) = RS256.
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * ID-token rewrites: (jwt parts, real key) -> new compact JWS.
+ * `resign` signs with the provider's real current RS256 key and kid.
+ */
+const ID_TOKEN_FAULTS = {
+  id_token_alg_none: ({ claims }) => `${b64json({ alg: 'none' })}.${b64json(claims)}.`,
+  id_token_unknown_key: ({ header, claims }) => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return signRs256({ ...header, alg: 'RS256', kid: `unknown-${randomUUID()}` }, claims, privateKey);
+  },
+  // Original header and signature over a changed payload.
+  id_token_tampered: ({ parts, claims }) => `${parts[0]}.${b64json({ ...claims, sub: 'mallory' })}.${parts[2]}`,
+  id_token_wrong_aud: ({ claims, resign }) => resign({ ...claims, aud: 'someone-else' }),
+  id_token_expired: ({ claims, resign }) => resign({ ...claims, iat: now() - 7200, exp: now() - 3600 }),
+  id_token_iat_future: ({ claims, resign }) => resign({ ...claims, iat: now() + 600, exp: now() + 1200 }),
+  id_token_nonce_mismatch: ({ claims, resign }) => resign({ ...claims, nonce: randomUUID() }),
+};
+
+// Callback rewrites: (redirect URL, issuer) -> new redirect URL.
+const CALLBACK_FAULTS = {
+  wrong_iss: (url) => {
+    url.searchParams.set('iss', WRONG_ISSUER);
+    return url.href;
+  },
+  missing_iss: (url) => {
+    url.searchParams.delete('iss');
+    return url.href;
+  },
+  access_denied: (url, issuer) => {
+    const state = encodeURIComponent(url.searchParams.get('state') ?? '');
+    return `${url.origin}${url.pathname}?error=access_denied&error_description=The%20user%20said%20no`
+      + `&state=${state}&iss=${encodeURIComponent(issuer)}`;
+  },
+};
+
+// Token endpoint answers that replace the real one (CORS headers kept).
+const TOKEN_REPLIES = {
+  token_invalid_grant: {
+    status: 400,
+    type: 'application/json',
+    body: { error: 'invalid_grant', error_description: 'grant request is invalid' },
+  },
+  token_500: { status: 500, type: 'text/html', body: '<h1>Internal Server Error</h1>' },
+  token_not_json: { status: 200, type: 'text/html', body: '<!DOCTYPE html><h1>Welcome to the provider</h1>' },
+};
+
+export const FAULT_NAMES = [
+  ...Object.keys(CALLBACK_FAULTS),
+  ...Object.keys(ID_TOKEN_FAULTS),
+  ...Object.keys(TOKEN_REPLIES),
+  'token_no_cors',
+  'token_network_down',
+];
+
+/**
+ * Installs the fault middleware in front of oidc-provider's own routes.
+ * signingKey: the private JWK (with kid) the provider signs ID tokens with.
+ * redirectUris, appOrigins: the client's, to recognise the callback redirect
+ * and to set CORS on replaced token responses.
+ */
+export function installFaults(provider, { signingKey, redirectUris, appOrigins }) {
+  const tokenPath = provider.pathFor('token');
+  const realKey = createPrivateKey({ key: signingKey, format: 'jwk' });
+  let fault = null;
+
+  provider.use(async (ctx, next) => {
+    // The switch.
+    const name = ctx.path.match(/^\/__faults(?:\/([^/]*))?$/);
+    if (name) {
+      if (ctx.method === 'DELETE' && !name[1]) {
+        fault = null;
+      } else if (ctx.method === 'PUT' && FAULT_NAMES.includes(name[1])) {
+        fault = name[1];
+      } else {
+        ctx.status = 404;
+        ctx.body = `usage: PUT /__faults/<${FAULT_NAMES.join('|')}>, DELETE /__faults\n`;
+        return;
+      }
+      console.log(`fault: ${fault ?? 'none'}`);
+      ctx.status = 204;
+      return;
+    }
+
+    const atToken = ctx.path === tokenPath;
+
+    // The token request's connection dies without an answer.
+    if (atToken && fault === 'token_network_down') {
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+      return;
+    }
+
+    // A canned answer instead of the real token endpoint (preflights pass).
+    if (atToken && ctx.method === 'POST' && TOKEN_REPLIES[fault]) {
+      const { status, type, body } = TOKEN_REPLIES[fault];
+      const origin = ctx.get('Origin');
+      if (appOrigins.includes(origin)) ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.vary('Origin');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = status;
+      ctx.type = type;
+      ctx.body = body;
+      return;
+    }
+
+    await next();
+
+    // The real token response, unreadable cross-origin (POST and preflight).
+    if (atToken && fault === 'token_no_cors') {
+      ctx.remove('Access-Control-Allow-Origin');
+    }
+
+    // The real token response with a doctored ID token.
+    if (atToken && ID_TOKEN_FAULTS[fault] && typeof ctx.body?.id_token === 'string') {
+      const parts = ctx.body.id_token.split('.');
+      const header = unb64json(parts[0]);
+      const resign = (claims) => signRs256({ ...header, alg: 'RS256', kid: signingKey.kid }, claims, realKey);
+      ctx.body = {
+        ...ctx.body,
+        id_token: ID_TOKEN_FAULTS[fault]({ parts, header, claims: unb64json(parts[1]), resign }),
+      };
+    }
+
+    // The authorization response: the redirect (303) to the app's callback.
+    const location = ctx.response.get('Location');
+    if (CALLBACK_FAULTS[fault] && ctx.status >= 300 && ctx.status < 400 && location) {
+      const url = new URL(location, provider.issuer); // the provider's own redirects are relative
+      if (redirectUris.includes(`${url.origin}${url.pathname}`)) {
+        ctx.redirect(CALLBACK_FAULTS[fault](url, provider.issuer)); // keeps the 303
+      }
+    }
+  });
+}
