@@ -15,7 +15,7 @@ pub mod pages;
 use leptos::prelude::*;
 
 use auth::flow::{self, CALLBACK_PATH};
-use components::StatusBadge;
+use components::{NoticeBanner, StatusBadge};
 use pages::{Home, NotFound};
 
 #[component]
@@ -32,10 +32,11 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="page">
             <StatusBadge/>
+            <NoticeBanner/>
             {if known_path { view! { <Home/> }.into_any() } else { view! { <NotFound/> }.into_any() }}
         </main>
         <footer class="footer">
-            "Tokens are kept in memory only. Nothing is sent anywhere but your provider."
+            "Nothing is sent anywhere but your provider. No client secret exists."
         </footer>
     }
 }

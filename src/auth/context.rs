@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::state::{AuthState, Provider, UserinfoState};
+use super::state::{ApiState, AuthState, Notice, Provider, RefreshStatus, UserinfoState};
 
 /// Everything the components read about the login, provided once by `App`.
 #[derive(Clone, Copy)]
@@ -11,6 +11,13 @@ pub struct AuthCtx {
     /// `None` until config.json and discovery have loaded.
     pub provider: RwSignal<Option<Arc<Provider>>>,
     pub userinfo: RwSignal<UserinfoState>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub refresh: RwSignal<RefreshStatus>,
+    /// Refreshes this tab performed or adopted from another tab.
+    pub refresh_count: RwSignal<u32>,
+    pub api: RwSignal<ApiState>,
+    /// A `prompt=none` resume is under way.
+    pub resuming: RwSignal<bool>,
 }
 
 pub fn provide_auth(initial: AuthState) -> AuthCtx {
@@ -18,6 +25,11 @@ pub fn provide_auth(initial: AuthState) -> AuthCtx {
         state: RwSignal::new(initial),
         provider: RwSignal::new(None),
         userinfo: RwSignal::new(UserinfoState::NotAvailable),
+        notice: RwSignal::new(None),
+        refresh: RwSignal::new(RefreshStatus::Idle),
+        refresh_count: RwSignal::new(0),
+        api: RwSignal::new(ApiState::Idle),
+        resuming: RwSignal::new(false),
     };
     provide_context(ctx);
     ctx

@@ -5,24 +5,29 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
+use futures::future::join;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::context::AuthCtx;
-use super::state::{AuthState, Provider, Session, UserinfoState};
-use futures::future::join;
+use super::session;
+use super::state::{AuthState, Notice, Provider, Session, UserinfoState};
 
 use crate::browser::{clock, crypto, fetch, navigation, random, storage};
-use crate::oauth::authorize::authorization_request;
-use crate::oauth::callback::{looks_like_callback, parse_callback, validate_callback, CallbackResponse};
+use crate::oauth::authorize::{authorization_request, silent_authorization_request};
+use crate::oauth::callback::{
+    looks_like_callback, parse_callback, validate_callback, CallbackError, CallbackResponse,
+};
 use crate::oauth::config::ClientConfig;
 use crate::oauth::discovery::{discovery_url, parse_discovery_response, ProviderMetadata};
 use crate::oauth::error::FlowError;
 use crate::oauth::id_token::{
-    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS,
+    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
+    DEFAULT_CLOCK_SKEW_SECS,
 };
 use crate::oauth::jwks::{parse_jwks_response, select_key, JwkSet, JwksError, KeySelectionError};
 use crate::oauth::jwt::decode_jws;
+use crate::oauth::secret::IdToken;
 use crate::oauth::token::{parse_token_response, token_request, TokenError};
 use crate::oauth::userinfo::{parse_userinfo_response, userinfo_request};
 
@@ -36,11 +41,9 @@ thread_local! {
 /// What the page was opened for.
 pub enum Entry {
     /// The provider sent the browser back with a response in the URL.
-    Callback {
-        query: String,
-        fragment: String,
-    },
-    Home,
+    Callback { query: String, fragment: String },
+    /// The start page; its query may be the provider's answer to a logout.
+    Home { query: String },
 }
 
 /// Decide from the address bar; strips a callback's parameters from it at once,
@@ -56,19 +59,21 @@ pub fn entry_from_location() -> Entry {
         }
         // A bare /callback (e.g. reloaded after sign-in) is just the home page.
         navigation::replace_url("/");
+        return Entry::Home { query: String::new() };
     }
-    Entry::Home
+    Entry::Home { query }
 }
 
 pub fn initial_state(entry: &Entry) -> AuthState {
     match entry {
         Entry::Callback { .. } => AuthState::Exchanging,
-        Entry::Home => AuthState::SignedOut,
+        Entry::Home { .. } => AuthState::SignedOut,
     }
 }
 
 pub fn start(ctx: AuthCtx, entry: Entry) {
     storage::purge_stale_pending(clock::now_ms());
+    session::listen_to_other_tabs(ctx);
     match entry {
         Entry::Callback { query, fragment } => {
             if CALLBACK_HANDLED.replace(true) {
@@ -77,13 +82,23 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
             spawn_local(async move {
                 match complete_login(ctx, &query, &fragment).await {
                     Ok(()) => load_userinfo(ctx).await,
+                    Err(FlowError::Callback(CallbackError::SilentLoginRefused(_))) => {
+                        ctx.state.set(AuthState::SignedOut);
+                        ctx.notice.set(Some(Notice::ResumeFailed));
+                    }
                     Err(error) => ctx.state.set(AuthState::Error(error)),
                 }
+                ctx.resuming.set(false);
             });
         }
-        Entry::Home => spawn_local(async move {
-            if let Err(error) = ensure_provider(ctx).await {
-                ctx.state.set(AuthState::Error(error));
+        Entry::Home { query } => spawn_local(async move {
+            match ensure_provider(ctx).await {
+                Ok(provider) => {
+                    if session::restore_at_start(ctx, &provider, &query) {
+                        load_userinfo(ctx).await;
+                    }
+                }
+                Err(error) => ctx.state.set(AuthState::Error(error)),
             }
         }),
     }
@@ -116,25 +131,31 @@ async fn ensure_provider(ctx: AuthCtx) -> Result<Arc<Provider>, FlowError> {
 /// Synchronous from the click to `location.assign`, so the pending record is
 /// in sessionStorage before the page can unload.
 pub fn begin_login(ctx: AuthCtx) {
-    if let Err(error) = try_begin_login(ctx) {
+    ctx.notice.set(None);
+    if let Err(error) = redirect_to_provider(ctx, false) {
         ctx.state.set(AuthState::Error(error));
     }
 }
 
-fn try_begin_login(ctx: AuthCtx) -> Result<(), FlowError> {
+/// After a reload in memory mode: a top-level `prompt=none` redirect, no iframe.
+pub fn begin_silent_resume(ctx: AuthCtx) {
+    ctx.resuming.set(true);
+    if let Err(error) = redirect_to_provider(ctx, true) {
+        ctx.resuming.set(false);
+        ctx.state.set(AuthState::Error(error));
+    }
+}
+
+fn redirect_to_provider(ctx: AuthCtx, silent: bool) -> Result<(), FlowError> {
     let Some(provider) = ctx.provider.get_untracked() else {
         return Ok(()); // The button is disabled until the provider has loaded.
     };
     let randomness = random::login_randomness().map_err(|e| FlowError::Storage(e.to_string()))?;
     let now_ms = clock::now_ms();
     storage::purge_stale_pending(now_ms);
-    let request = authorization_request(
-        &provider.config,
-        &provider.metadata,
-        randomness,
-        &navigation::current_path(),
-        now_ms,
-    );
+    let build = if silent { silent_authorization_request } else { authorization_request };
+    let request =
+        build(&provider.config, &provider.metadata, randomness, &navigation::current_path(), now_ms);
     storage::save_pending(&request.state, &request.pending).map_err(FlowError::Storage)?;
     ctx.state.set(AuthState::Redirecting);
     navigation::assign(&request.url).map_err(|detail| FlowError::Network { during: "the redirect", detail })
@@ -159,19 +180,7 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     let tokens = parse_token_response(&response)?;
     let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
 
-    let jws = decode_jws(id_token.secret()).map_err(IdTokenError::Malformed)?;
-    let algorithm = signing_algorithm(&jws.header)?;
-    let key = match select_key(&jwks?, &jws.header, algorithm) {
-        Ok(key) => key.clone(),
-        // An unknown kid may mean the provider rotated its keys: refetch once, then give up.
-        Err(KeySelectionError::NoMatchingKey) => {
-            select_key(&fetch_jwks(metadata).await?, &jws.header, algorithm)
-                .map_err(|_| IdTokenError::UnknownKey)?
-                .clone()
-        }
-        Err(KeySelectionError::Ambiguous) => return Err(IdTokenError::AmbiguousKey.into()),
-    };
-    let signature = crypto::verify_signature(&jws, &key, algorithm).await?;
+    let signature = verify_id_token_signature(metadata, &id_token, jwks).await?;
 
     let claims = validate_id_token(
         &id_token,
@@ -186,6 +195,9 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     )?;
 
     let session = Session {
+        id: random::session_id().map_err(|e| FlowError::Storage(e.to_string()))?,
+        generation: 0,
+        received_at_ms,
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
         id_token,
@@ -194,12 +206,34 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
         scope: tokens.scope,
     };
     navigation::replace_url(callback.return_to());
-    ctx.state.set(AuthState::SignedIn(Arc::new(session)));
+    session::establish(ctx, session, &provider);
     navigation::mark("app:signed-in");
     Ok(())
 }
 
-async fn fetch_jwks(metadata: &ProviderMetadata) -> Result<JwkSet, FlowError> {
+/// OIDC Core §3.1.3.7 steps 6–8: the `alg` must be allowed, the key must be in
+/// the provider's JWKS (one refetch for rotation), and WebCrypto must verify.
+pub(super) async fn verify_id_token_signature(
+    metadata: &ProviderMetadata,
+    id_token: &IdToken,
+    prefetched_jwks: Result<JwkSet, FlowError>,
+) -> Result<VerifiedSignature, FlowError> {
+    let jws = decode_jws(id_token.secret()).map_err(IdTokenError::Malformed)?;
+    let algorithm = signing_algorithm(&jws.header)?;
+    let key = match select_key(&prefetched_jwks?, &jws.header, algorithm) {
+        Ok(key) => key.clone(),
+        // An unknown kid may mean the provider rotated its keys: refetch once, then give up.
+        Err(KeySelectionError::NoMatchingKey) => {
+            select_key(&fetch_jwks(metadata).await?, &jws.header, algorithm)
+                .map_err(|_| IdTokenError::UnknownKey)?
+                .clone()
+        }
+        Err(KeySelectionError::Ambiguous) => return Err(IdTokenError::AmbiguousKey.into()),
+    };
+    Ok(crypto::verify_signature(&jws, &key, algorithm).await?)
+}
+
+pub(super) async fn fetch_jwks(metadata: &ProviderMetadata) -> Result<JwkSet, FlowError> {
     let Some(jwks_uri) = metadata.jwks_uri.as_deref() else {
         return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
     };
@@ -209,7 +243,7 @@ async fn fetch_jwks(metadata: &ProviderMetadata) -> Result<JwkSet, FlowError> {
 }
 
 /// Runs after the signed-in render, so it never delays it.
-async fn load_userinfo(ctx: AuthCtx) {
+pub(super) async fn load_userinfo(ctx: AuthCtx) {
     let (Some(provider), AuthState::SignedIn(session)) =
         (ctx.provider.get_untracked(), ctx.state.get_untracked())
     else {
@@ -239,16 +273,11 @@ async fn load_userinfo(ctx: AuthCtx) {
     }
 }
 
-/// Local logout: forget every token. (Revocation and RP-initiated logout: issue #4.)
-pub fn logout(ctx: AuthCtx) {
-    ctx.userinfo.set(UserinfoState::NotAvailable);
-    ctx.state.set(AuthState::SignedOut);
-}
-
 /// From the error screen back to a clean signed-out page; reloads the provider
 /// if that was what failed.
 pub fn start_over(ctx: AuthCtx) {
     navigation::replace_url("/");
+    ctx.notice.set(None);
     ctx.userinfo.set(UserinfoState::NotAvailable);
     ctx.state.set(AuthState::SignedOut);
     spawn_local(async move {

@@ -2,7 +2,8 @@
 
 mod context;
 pub mod flow;
+pub mod session;
 mod state;
 
 pub use context::{provide_auth, try_use_auth, use_auth, AuthCtx};
-pub use state::{AuthState, Provider, Session, UserinfoState};
+pub use state::{ApiState, AuthState, Notice, Provider, RefreshStatus, Session, UserinfoState};

@@ -48,3 +48,18 @@ pub fn purge_stale_pending(now_ms: f64) {
         let _ = storage.remove_item(&key);
     }
 }
+
+/// Small sessionStorage helpers for the documented `pixie.*` keys.
+pub fn get(key: &str) -> Option<String> {
+    session_storage().ok()?.get_item(key).ok().flatten()
+}
+
+pub fn set(key: &str, value: &str) -> Result<(), String> {
+    session_storage()?.set_item(key, value).map_err(|_| "sessionStorage is full or read-only".to_owned())
+}
+
+pub fn remove(key: &str) {
+    if let Ok(storage) = session_storage() {
+        let _ = storage.remove_item(key);
+    }
+}

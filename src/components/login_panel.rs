@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::ResumeStatus;
 use crate::auth::{flow, use_auth};
 
 /// Signed out: who we would log in with, and the button.
@@ -21,6 +22,8 @@ pub fn LoginPanel() -> impl IntoView {
                 <dd id="issuer"><code>{issuer}</code></dd>
                 <dt>"Client"</dt>
                 <dd id="client-id"><code>{client_id}</code></dd>
+                <dt>"After a reload"</dt>
+                <dd><ResumeStatus/></dd>
             </dl>
             <button
                 class="button button--primary"

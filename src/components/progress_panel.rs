@@ -7,7 +7,8 @@ use crate::auth::{use_auth, AuthState};
 pub fn ProgressPanel() -> impl IntoView {
     let auth = use_auth();
     let text = move || match auth.state.get() {
-        AuthState::Redirecting => "Sending you to the provider to sign in…",
+        AuthState::Redirecting if auth.resuming.get() => "Resuming your session at the provider…",
+        AuthState::Redirecting => "Sending you to the provider…",
         _ => "Checking the provider's answer and exchanging the code for tokens…",
     };
     view! {

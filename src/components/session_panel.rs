@@ -2,8 +2,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{ClaimsTable, ExpiryCountdown, UserinfoPanel};
-use crate::auth::{flow, use_auth, Session, UserinfoState};
+use super::{ApiPanel, ClaimsTable, ExpiryCountdown, RefreshStatusLine, ResumeStatus, UserinfoPanel};
+use crate::auth::session::{logout_clicked, refresh_clicked};
+use crate::auth::{use_auth, Session, UserinfoState};
 
 /// Signed in: who, until when, what the tokens said, and the way out.
 #[component]
@@ -35,7 +36,7 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
     );
     let expiry = session.access_token_expires_at_ms;
     let scope = session.scope.clone().unwrap_or_else(|| "—".to_owned());
-    let has_refresh_token = if session.refresh_token.is_some() { "yes (kept in memory)" } else { "no" };
+    let has_refresh_token = if session.refresh_token.is_some() { "yes" } else { "no" };
     let claims = id_token.claims.clone();
 
     view! {
@@ -53,15 +54,23 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
                     Some(at) => view! { <ExpiryCountdown expires_at_ms=at/> }.into_any(),
                     None => view! { <span id="access-token-expiry">"not stated by the provider"</span> }.into_any(),
                 }}</dd>
+                <dt>"After a reload"</dt>
+                <dd><ResumeStatus/></dd>
                 <dt>"Scope granted"</dt>
                 <dd><code>{scope}</code></dd>
                 <dt>"Refresh token"</dt>
                 <dd>{has_refresh_token}</dd>
+                <dt>"Refreshes"</dt>
+                <dd><RefreshStatusLine/></dd>
                 <dt>"ID token signature"</dt>
                 <dd id="signature-status" data-state="verified">{signature}</dd>
             </dl>
-            <button class="button" on:click=move |_| flow::logout(auth)>"Log out"</button>
+            <div class="actions">
+                <button class="button" on:click=move |_| refresh_clicked(auth)>"Refresh tokens"</button>
+                <button class="button" on:click=move |_| logout_clicked(auth)>"Log out"</button>
+            </div>
         </section>
+        <ApiPanel/>
         <section class="panel">
             <h2 class="panel__title">"ID token claims"</h2>
             <div id="id-token-claims"><ClaimsTable claims=claims/></div>

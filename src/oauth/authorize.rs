@@ -53,6 +53,8 @@ pub struct PendingLogin {
     pub created_at_ms: f64,
     /// Same-origin path to return to after sign-in.
     pub return_to: String,
+    /// A `prompt=none` resume: `login_required` then means "signed out", not an error.
+    pub silent: bool,
 }
 
 pub fn authorization_request(
@@ -61,6 +63,29 @@ pub fn authorization_request(
     randomness: LoginRandomness,
     return_to: &str,
     now_ms: f64,
+) -> AuthorizationRequest {
+    build(config, metadata, randomness, return_to, now_ms, None)
+}
+
+/// `prompt=none` (OIDC Core §3.1.2.1): resume a session at the provider without
+/// showing any page; the provider answers `login_required` if there is none.
+pub fn silent_authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+) -> AuthorizationRequest {
+    build(config, metadata, randomness, return_to, now_ms, Some("none"))
+}
+
+fn build(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+    prompt: Option<&str>,
 ) -> AuthorizationRequest {
     let pkce = PkcePair::from_random(randomness.verifier);
     let state = state_from_random(randomness.state);
@@ -76,7 +101,9 @@ pub fn authorization_request(
         ("code_challenge", &pkce.challenge),
         ("code_challenge_method", "S256"),
     ];
-    params.extend(config.extra_auth_params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let extra = config.extra_auth_params.iter().filter(|(k, _)| prompt.is_none() || k != "prompt");
+    params.extend(extra.map(|(k, v)| (k.as_str(), v.as_str())));
+    params.extend(prompt.map(|p| ("prompt", p)));
 
     let endpoint = &metadata.authorization_endpoint;
     let separator = if endpoint.contains('?') { '&' } else { '?' };
@@ -89,6 +116,7 @@ pub fn authorization_request(
         redirect_uri: config.redirect_uri.clone(),
         created_at_ms: now_ms,
         return_to: safe_return_to(return_to).to_owned(),
+        silent: prompt == Some("none"),
     };
     AuthorizationRequest { url, state, code_challenge: pkce.challenge, pending }
 }
@@ -117,6 +145,8 @@ struct StoredPendingLogin {
     redirect_uri: String,
     created_at_ms: f64,
     return_to: String,
+    #[serde(default)]
+    silent: bool,
 }
 
 const STORED_VERSION: u8 = 1;
@@ -135,6 +165,7 @@ impl PendingLogin {
             redirect_uri: self.redirect_uri.clone(),
             created_at_ms: self.created_at_ms,
             return_to: self.return_to.clone(),
+            silent: self.silent,
         };
         // Serialising plain strings and a finite number cannot fail.
         serde_json::to_string(&stored).unwrap_or_default()
@@ -153,6 +184,7 @@ impl PendingLogin {
             redirect_uri: stored.redirect_uri,
             created_at_ms: stored.created_at_ms,
             return_to: safe_return_to(&stored.return_to).to_owned(),
+            silent: stored.silent,
         })
     }
 

@@ -35,8 +35,15 @@ pub enum CallbackError {
         found: String,
     },
     Provider(ProviderError),
+    /// A `prompt=none` resume found no session at the provider (`login_required` …):
+    /// the person is simply signed out.
+    SilentLoginRefused(ProviderError),
     MissingCode,
 }
+
+/// OIDC Core §3.1.2.6: the answers to `prompt=none` that mean "needs the person".
+const INTERACTION_NEEDED: &[&str] =
+    &["login_required", "interaction_required", "consent_required", "account_selection_required"];
 
 /// The parsed but not yet trusted redirect.
 #[derive(Debug)]
@@ -138,6 +145,9 @@ pub fn validate_callback(
         _ => {}
     }
     if let Some(error) = response.error {
+        if pending.silent && INTERACTION_NEEDED.contains(&error.error.as_str()) {
+            return Err(CallbackError::SilentLoginRefused(error));
+        }
         return Err(CallbackError::Provider(error));
     }
     let code = response.code.ok_or(CallbackError::MissingCode)?;

@@ -22,8 +22,29 @@ const RESERVED_AUTH_PARAMS: &[&str] = &[
     "request_uri",
 ];
 
-const KNOWN_FIELDS: &[&str] =
-    &["issuer", "client_id", "scope", "redirect_uri", "post_logout_redirect_uri", "extra_auth_params"];
+const KNOWN_FIELDS: &[&str] = &[
+    "issuer",
+    "client_id",
+    "scope",
+    "redirect_uri",
+    "post_logout_redirect_uri",
+    "extra_auth_params",
+    "token_storage",
+    "resume_on_reload",
+    "refresh_margin_secs",
+    "api_url",
+];
+
+pub const DEFAULT_REFRESH_MARGIN_SECS: u32 = 60;
+
+/// Where tokens live between page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStorage {
+    /// Memory only (the default): a reload loses them, and `resume_on_reload` gets new ones.
+    Memory,
+    /// sessionStorage of this tab: survives a reload, readable by any script on the origin.
+    Session,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -35,6 +56,13 @@ pub struct ClientConfig {
     pub post_logout_redirect_uri: String,
     /// Sent after Pixie's own parameters, sorted by name (e.g. `audience`, `prompt`).
     pub extra_auth_params: Vec<(String, String)>,
+    pub token_storage: TokenStorage,
+    /// After a reload without stored tokens, try a `prompt=none` redirect to resume.
+    pub resume_on_reload: bool,
+    /// Refresh this long before the access token expires.
+    pub refresh_margin_secs: u32,
+    /// A protected resource for the "Call API" button.
+    pub api_url: Option<String>,
 }
 
 /// A bad `config.json`, naming the field so the deployer can fix it.
@@ -124,7 +152,44 @@ impl ClientConfig {
             Some(_) => return Err(ConfigError::new("extra_auth_params", "must be an object of strings")),
         };
 
-        Ok(Self { issuer, client_id, scope, redirect_uri, post_logout_redirect_uri, extra_auth_params })
+        let token_storage = match optional_string(&fields, "token_storage")?.as_deref() {
+            None | Some("memory") => TokenStorage::Memory,
+            Some("session") => TokenStorage::Session,
+            Some(_) => return Err(ConfigError::new("token_storage", "must be \"memory\" or \"session\"")),
+        };
+        let resume_on_reload = match fields.get("resume_on_reload") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(ConfigError::new("resume_on_reload", "must be true or false")),
+        };
+        let refresh_margin_secs = match fields.get("refresh_margin_secs") {
+            None | Some(Value::Null) => DEFAULT_REFRESH_MARGIN_SECS,
+            Some(value) => value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                ConfigError::new("refresh_margin_secs", "must be a whole number of seconds")
+            })?,
+        };
+        let api_url = optional_string(&fields, "api_url")?;
+        if let Some(url) = &api_url {
+            if !is_secure_url(url) {
+                return Err(ConfigError::new(
+                    "api_url",
+                    "must be https:// (plain http only on 127.0.0.1, localhost or [::1])",
+                ));
+            }
+        }
+
+        Ok(Self {
+            issuer,
+            client_id,
+            scope,
+            redirect_uri,
+            post_logout_redirect_uri,
+            extra_auth_params,
+            token_storage,
+            resume_on_reload,
+            refresh_margin_secs,
+            api_url,
+        })
     }
 }
 

@@ -28,6 +28,10 @@ pub enum FlowError {
         during: &'static str,
         detail: String,
     },
+    /// A refresh was asked for, but the provider issued no refresh token.
+    NoRefreshToken,
+    /// An authorized request with nobody signed in.
+    NotSignedIn,
     /// sessionStorage is unavailable (private mode, quota), so a login cannot be kept.
     Storage(String),
 }
@@ -55,7 +59,9 @@ impl FlowError {
                 CallbackError::IssuerChanged => "issuer_changed",
                 CallbackError::MissingIss => "missing_iss",
                 CallbackError::IssMismatch { .. } => "iss_mismatch",
-                CallbackError::Provider(p) => return sanitize_code(&p.error),
+                CallbackError::Provider(p) | CallbackError::SilentLoginRefused(p) => {
+                    return sanitize_code(&p.error)
+                }
                 CallbackError::MissingCode => "missing_code",
             },
             Self::Token(e) => match e {
@@ -82,6 +88,7 @@ impl FlowError {
                 IdTokenError::Expired { .. } => "id_token_expired",
                 IdTokenError::IssuedInFuture { .. } => "id_token_iat_in_future",
                 IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
+                IdTokenError::RefreshChanged(_) => "id_token_refresh_mismatch",
             },
             Self::Jwks(e) => match e {
                 JwksError::Http { .. } => "jwks_http_error",
@@ -95,6 +102,8 @@ impl FlowError {
                 UserinfoError::SubMismatch => "userinfo_sub_mismatch",
             },
             Self::Network { .. } => "network_error",
+            Self::NoRefreshToken => "no_refresh_token",
+            Self::NotSignedIn => "not_signed_in",
             Self::Storage(_) => "storage_unavailable",
         };
         code.to_owned()
@@ -142,6 +151,9 @@ impl FlowError {
                     "The login response came from issuer {found}, but the login was started at {expected} (RFC 9207 mix-up defence)."
                 ),
                 CallbackError::Provider(_) => "The provider refused the login.".to_owned(),
+                CallbackError::SilentLoginRefused(_) => {
+                    "There is no session at the provider to resume. Log in again.".to_owned()
+                }
                 CallbackError::MissingCode => "The login response has no authorization code.".to_owned(),
             },
             Self::Token(e) => match e {
@@ -181,6 +193,9 @@ impl FlowError {
                     format!("The ID token claims to be issued {}s in the future. Check the device clock.", iat.saturating_sub(*now))
                 }
                 IdTokenError::NonceMismatch => "The ID token's nonce does not match this login (possible replay).".to_owned(),
+                IdTokenError::RefreshChanged(claim) => {
+                    format!("The refreshed ID token has a different `{claim}` than the original (OIDC Core §12.2).")
+                }
             },
             Self::Jwks(e) => match e {
                 JwksError::Http { status } => format!("The provider's key set (JWKS) answered HTTP {status}."),
@@ -196,6 +211,8 @@ impl FlowError {
             Self::Network { during, detail } => {
                 format!("The network request for {during} failed ({detail}). The provider may be down, or not allow this origin (CORS).")
             }
+            Self::NoRefreshToken => "The provider issued no refresh token, so the session cannot be refreshed.".to_owned(),
+            Self::NotSignedIn => "Nobody is signed in.".to_owned(),
             Self::Storage(why) => format!("sessionStorage is not available ({why}), so a login cannot be started."),
         }
     }
@@ -203,7 +220,9 @@ impl FlowError {
     /// The provider's own `error_description`, when there is one.
     pub fn provider_description(&self) -> Option<&str> {
         match self {
-            Self::Callback(CallbackError::Provider(p)) => p.description.as_deref(),
+            Self::Callback(CallbackError::Provider(p) | CallbackError::SilentLoginRefused(p)) => {
+                p.description.as_deref()
+            }
             Self::Token(TokenError::OAuth { description, .. }) => description.as_deref(),
             Self::Token(TokenError::Http { body_excerpt, .. }) => Some(body_excerpt),
             _ => None,

@@ -78,12 +78,76 @@ pub enum IdTokenError {
         now: i64,
     },
     NonceMismatch,
+    /// A refreshed ID token names another user, audience or authentication (§12.2).
+    RefreshChanged(&'static str),
 }
 
+/// What step 11 requires of `nonce`.
+enum NonceRule<'a> {
+    /// At login: exactly the nonce sent in the authorization request.
+    Equals(&'a str),
+    /// On refresh (§12.2): absent, or the same as in the original ID token.
+    AbsentOrEquals(Option<&'a str>),
+}
+
+/// The ID token from the authorization-code exchange.
 pub fn validate_id_token(
     token: &IdToken,
     signature: VerifiedSignature,
     expected: &IdTokenExpectations<'_>,
+) -> Result<ValidatedIdToken, IdTokenError> {
+    validate(token, signature, expected, NonceRule::Equals(expected.nonce.secret()))
+}
+
+/// An ID token returned by a refresh (OIDC Core §12.2): all of §3.1.3.7, and
+/// the same `iss`, `sub`, `aud`, `azp` and `auth_time` as the original.
+pub fn validate_refreshed_id_token(
+    token: &IdToken,
+    signature: VerifiedSignature,
+    original: &ValidatedIdToken,
+    client_id: &str,
+    now_secs: i64,
+    skew_secs: i64,
+) -> Result<ValidatedIdToken, IdTokenError> {
+    let issuer = original.claim_str("iss").ok_or(IdTokenError::MissingClaim("iss"))?;
+    // The login nonce is not needed here: the rule below compares with the original token.
+    let unused_nonce = Nonce::new("");
+    let expected = IdTokenExpectations { issuer, client_id, nonce: &unused_nonce, now_secs, skew_secs };
+    let refreshed =
+        validate(token, signature, &expected, NonceRule::AbsentOrEquals(original.claim_str("nonce")))?;
+    if refreshed.sub != original.sub {
+        return Err(IdTokenError::RefreshChanged("sub"));
+    }
+    for claim in ["aud", "azp", "auth_time"] {
+        let (before, after) = (original.claims.get(claim), refreshed.claims.get(claim));
+        // auth_time may be absent from the new token; when present it must not move.
+        let may_be_dropped = claim == "auth_time" && after.is_none();
+        if before != after && !may_be_dropped {
+            return Err(IdTokenError::RefreshChanged(claim));
+        }
+    }
+    Ok(refreshed)
+}
+
+/// Rebuild a token that passed every check when it was received, from this
+/// tab's own storage or another tab of the same session. Only decodes: its
+/// `exp` may have passed since, which is normal for a long session.
+pub fn restore_validated_id_token(
+    token: &IdToken,
+    signature: VerifiedSignature,
+) -> Result<ValidatedIdToken, IdTokenError> {
+    let DecodedJws { header, claims, .. } = decode_jws(token.secret()).map_err(IdTokenError::Malformed)?;
+    let sub = string_claim(&claims, "sub")?.to_owned();
+    let exp = int_claim(&claims, "exp")?;
+    let iat = int_claim(&claims, "iat")?;
+    Ok(ValidatedIdToken { header, sub, exp, iat, claims, signature })
+}
+
+fn validate(
+    token: &IdToken,
+    signature: VerifiedSignature,
+    expected: &IdTokenExpectations<'_>,
+    nonce_rule: NonceRule<'_>,
 ) -> Result<ValidatedIdToken, IdTokenError> {
     // 1. Encrypted ID tokens are not registered for, so a JWE is rejected by the decoder.
     let DecodedJws { header, claims, .. } = decode_jws(token.secret()).map_err(IdTokenError::Malformed)?;
@@ -134,9 +198,13 @@ pub fn validate_id_token(
     }
 
     // 11. `nonce` must equal the one sent in the authorization request.
-    match claims.get("nonce").and_then(Value::as_str) {
-        Some(nonce) if nonce == expected.nonce.secret() => {}
-        _ => return Err(IdTokenError::NonceMismatch),
+    let nonce = claims.get("nonce").and_then(Value::as_str);
+    let nonce_ok = match nonce_rule {
+        NonceRule::Equals(sent) => nonce == Some(sent),
+        NonceRule::AbsentOrEquals(original) => nonce.is_none() || nonce == original,
+    };
+    if !nonce_ok {
+        return Err(IdTokenError::NonceMismatch);
     }
 
     // 12–13. `acr` and `auth_time` are not requested, so there is nothing to check.

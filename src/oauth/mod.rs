@@ -1,6 +1,7 @@
 //! The protocol core: pure functions and types, no browser APIs.
 //! Randomness and time come in as arguments; HTTP comes in and goes out as values.
 
+pub mod api;
 pub mod authorize;
 pub mod callback;
 pub mod config;
@@ -11,7 +12,10 @@ pub mod http;
 pub mod id_token;
 pub mod jwks;
 pub mod jwt;
+pub mod logout;
 pub mod pkce;
+pub mod refresh;
 pub mod secret;
+pub mod session_record;
 pub mod token;
 pub mod userinfo;

@@ -1,6 +1,8 @@
 //! `config.json`: defaults from the origin, and errors that name the offending field.
 
-use pixie::oauth::config::{ClientConfig, ConfigError, DEFAULT_SCOPE};
+use pixie::oauth::config::{
+    ClientConfig, ConfigError, TokenStorage, DEFAULT_REFRESH_MARGIN_SECS, DEFAULT_SCOPE,
+};
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://127.0.0.1:8080";
@@ -42,6 +44,10 @@ fn minimal_config_gets_defaults_from_the_origin() {
             redirect_uri: "http://127.0.0.1:8080/callback".to_owned(),
             post_logout_redirect_uri: "http://127.0.0.1:8080/".to_owned(),
             extra_auth_params: Vec::new(),
+            token_storage: TokenStorage::Memory,
+            resume_on_reload: true,
+            refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
+            api_url: None,
         }
     );
     assert_eq!(config.scope, DEFAULT_SCOPE);

@@ -15,5 +15,6 @@ mod jwks;
 mod jwt;
 mod pkce;
 mod secret;
+mod session;
 mod token;
 mod userinfo;

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use pixie::oauth::authorize::{authorization_request, AuthorizationRequest, LoginRandomness, PendingLogin};
 use pixie::oauth::callback::{parse_callback, validate_callback, CallbackError, ValidatedCallback};
-use pixie::oauth::config::ClientConfig;
+use pixie::oauth::config::{ClientConfig, TokenStorage};
 use pixie::oauth::discovery::ProviderMetadata;
 use pixie::oauth::http::HttpResponse;
 use pixie::oauth::secret::IdToken;
@@ -47,6 +47,10 @@ pub fn config() -> ClientConfig {
         redirect_uri: REDIRECT_URI.to_owned(),
         post_logout_redirect_uri: "https://app.example/".to_owned(),
         extra_auth_params: Vec::new(),
+        token_storage: TokenStorage::Memory,
+        resume_on_reload: true,
+        refresh_margin_secs: 60,
+        api_url: None,
     }
 }
 

@@ -1,0 +1,62 @@
+//! Ending a session: token revocation (RFC 7009) and RP-initiated logout
+//! (OpenID Connect RP-Initiated Logout 1.0).
+
+use super::encoding::{form_encode, parse_query};
+use super::http::HttpRequest;
+use super::secret::{IdToken, RefreshToken, State};
+
+/// sessionStorage key for the `state` sent to the end-session endpoint.
+pub const LOGOUT_STATE_KEY: &str = "pixie.logout-state";
+
+pub fn revocation_request(endpoint: &str, refresh_token: &RefreshToken, client_id: &str) -> HttpRequest {
+    let body = form_encode([
+        ("token", refresh_token.secret()),
+        ("token_type_hint", "refresh_token"),
+        ("client_id", client_id),
+    ]);
+    HttpRequest {
+        method: "POST",
+        url: endpoint.to_owned(),
+        headers: vec![("Content-Type", "application/x-www-form-urlencoded".to_owned())],
+        body: Some(body),
+    }
+}
+
+pub fn end_session_url(
+    endpoint: &str,
+    id_token: &IdToken,
+    client_id: &str,
+    post_logout_redirect_uri: &str,
+    state: &State,
+) -> String {
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    let query = form_encode([
+        ("id_token_hint", id_token.secret()),
+        ("client_id", client_id),
+        ("post_logout_redirect_uri", post_logout_redirect_uri),
+        ("state", state.secret()),
+    ]);
+    format!("{endpoint}{separator}{query}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogoutReturn {
+    /// Not a return from the provider's logout.
+    NotALogoutReturn,
+    /// The `state` matches the one we sent.
+    Confirmed,
+    /// A `state` we did not send (or sent for another logout).
+    StateMismatch,
+}
+
+/// On the post-logout redirect, the provider echoes `state`; compare it with ours.
+pub fn check_logout_return(query: &str, expected: Option<&str>) -> LogoutReturn {
+    let returned = parse_query(query)
+        .ok()
+        .and_then(|params| params.into_iter().find(|(k, _)| k == "state").map(|(_, v)| v));
+    match (returned, expected) {
+        (None, _) => LogoutReturn::NotALogoutReturn,
+        (Some(returned), Some(expected)) if returned == expected => LogoutReturn::Confirmed,
+        (Some(_), _) => LogoutReturn::StateMismatch,
+    }
+}
