@@ -8,7 +8,7 @@ export PIXIE_TOOLS_DIR
 export PATH := $(PIXIE_TOOLS_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: demo test setup setup-browser test-native test-browser test-e2e build csp clean
+.PHONY: demo test setup setup-browser test-native test-browser test-e2e build csp bench clean
 
 ## Run Pixie against the embedded local provider on http://127.0.0.1:8080
 demo: setup
@@ -39,6 +39,10 @@ csp: build
 
 test-e2e: build
 	node --test tests/e2e/
+
+## Sizes and login timings of the release bundle against oidc-client-ts (see bench/README.md)
+bench: setup-browser build
+	node bench/run.mjs
 
 clean:
 	rm -rf dist target test-results

@@ -1,0 +1,256 @@
+// Helpers for bench/run.mjs: bundle sizes, the servers, one timed login.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ISSUER = 'http://127.0.0.1:9000';
+export const APP = 'http://127.0.0.1:8080';
+
+// ---------------------------------------------------------------- sizes
+
+const gz = promisify(gzip);
+const br = promisify(brotliCompress);
+
+/** { raw, gzip, brotli } in bytes: gzip -9 and brotli quality 11 (node:zlib). */
+export async function compressedSizes(buf) {
+  const [g, b] = await Promise.all([
+    gz(buf, { level: 9 }),
+    br(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length } }),
+  ]);
+  return { raw: buf.length, gzip: g.length, brotli: b.length };
+}
+
+const KINDS = { wasm: /\.wasm$/, js: /\.m?js$/, css: /\.css$/, html: /^index\.html$/ };
+
+/** Sizes per kind of the files in `dir` (several files of a kind are added up), plus `files`. */
+export async function bundleSizes(dir) {
+  const names = readdirSync(dir);
+  const out = { files: {} };
+  for (const [kind, re] of Object.entries(KINDS)) {
+    const sum = { raw: 0, gzip: 0, brotli: 0 };
+    out.files[kind] = names.filter((n) => re.test(n));
+    for (const name of out.files[kind]) {
+      const s = await compressedSizes(readFileSync(join(dir, name)));
+      for (const k in sum) sum[k] += s[k];
+    }
+    out[kind] = sum;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- servers
+
+// The e2e tests (tests/e2e/servers.mjs) hold this directory while their
+// servers use ports 8080 and 9000; the bench holds it too.
+const PORTS_LOCK = join(tmpdir(), 'pixie-e2e-ports.lock');
+let holdingLock = false;
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+export async function acquirePorts() {
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(PORTS_LOCK);
+      writeFileSync(join(PORTS_LOCK, 'pid'), String(process.pid));
+      holdingLock = true;
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    let holder = null;
+    try { holder = Number(readFileSync(join(PORTS_LOCK, 'pid'), 'utf8')); } catch { /* being created */ }
+    if (holder && !alive(holder)) rmSync(PORTS_LOCK, { recursive: true, force: true });
+    if (waited === 2000) console.error(`waiting for ${PORTS_LOCK} (e2e tests running?)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function releasePorts() {
+  if (holdingLock) rmSync(PORTS_LOCK, { recursive: true, force: true });
+  holdingLock = false;
+}
+
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  releasePorts();
+});
+
+async function answers(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `node script ...args` until stop(); resolves once `readyUrl` answers. */
+export async function startServer(name, args, readyUrl, env = {}) {
+  if (await answers(readyUrl)) throw new Error(`${name}: ${readyUrl} answers before start; port in use?`);
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((r) => child.on('exit', () => { children.delete(child); r(); }));
+  let gone = false;
+  exited.then(() => { gone = true; });
+  for (const deadline = Date.now() + 20_000; !(await answers(readyUrl));) {
+    if (gone || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start (${readyUrl}):\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    async stop() {
+      if (gone) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export const startProvider = () => startServer(
+  'provider', ['dev/provider/server.mjs'], `${ISSUER}/.well-known/openid-configuration`,
+  { PORT: '9000', ISSUER, PIXIE_PROVIDER_FAULTS: '' },
+);
+
+/** dev/static-server.mjs on `dir` at 8080 (SPA fallback, no compression). */
+export const startStatic = (dir) => startServer('static server', ['dev/static-server.mjs', dir, '8080'], `${APP}/index.html`, { CSP_REPORTS: '' });
+
+// ---------------------------------------------------------------- one login
+
+export const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+// In the page: the epoch time (ms, sub-ms precision) of the next click, taken
+// in the capture phase before any handler of the page runs.
+function recordNextClick(name) {
+  addEventListener('click', () => window.__benchTime(name, performance.timeOrigin + performance.now()),
+    { capture: true, once: true });
+}
+
+/**
+ * One login in a fresh browser context against the app served at APP.
+ * Returns the timings (ms) and the callback page's requests.
+ */
+export async function loginOnce(browser) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  const times = {};
+  await context.exposeBinding('__benchTime', (_source, name, t) => { times[name] = t; });
+  const page = await context.newPage();
+  // Resource Timing does not show CORS preflights; the DevTools protocol does.
+  // Those the callback page sends (the navigation to it resets the list):
+  let preflights = [];
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.type === 'Document' && e.request.url.startsWith(`${APP}/callback`)) preflights = [];
+    else if (e.initiator?.type === 'preflight') preflights.push(e.request.url);
+  });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  try {
+    await page.goto(`${APP}/`);
+    await page.locator('#status[data-state="signed-out"]').waitFor();
+    await page.waitForLoadState('networkidle'); // what the app loads at start is done
+    await page.evaluate(recordNextClick, 'login');
+    await page.getByRole('button', { name: 'Log in' }).click();
+
+    await page.waitForURL((u) => u.origin === ISSUER && u.pathname.startsWith('/interaction/'));
+    const providerStart = await page.evaluate(() => performance.timeOrigin);
+    await page.fill('input[name="login"]', 'alice');
+    await page.fill('input[name="password"]', 'bench');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    const cont = page.getByRole('button', { name: 'Continue' });
+    await cont.waitFor();
+    await page.evaluate(recordNextClick, 'consent');
+    await cont.click();
+
+    await page.locator('#status[data-state="signed-in"]').waitFor();
+    await page.waitForFunction(() => performance.getEntriesByName('app:userinfo').length > 0);
+    const cb = await page.evaluate(() => {
+      const [nav] = performance.getEntriesByType('navigation');
+      const mark = (n) => performance.getEntriesByName(n)[0].startTime;
+      return {
+        url: location.href,
+        timeOrigin: performance.timeOrigin,
+        fetchStart: nav.fetchStart,
+        signedIn: mark('app:signed-in'),
+        userinfo: mark('app:userinfo'),
+        // The document itself, then everything it fetched, in start order.
+        requests: [nav, ...performance.getEntriesByType('resource')].map((e) => ({
+          url: e.name, type: e.initiatorType, start: e.startTime, end: e.responseEnd,
+          bytes: e.transferSize, body: e.encodedBodySize,
+        })),
+      };
+    });
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    if (times.login === undefined || times.consent === undefined) throw new Error('a click was not recorded');
+
+    // Each preflight goes just before the request it clears.
+    const requests = cb.requests.flatMap((r) => (preflights.includes(r.url)
+      ? [{ ...r, type: 'preflight', end: r.start, bytes: 0, body: 0 }, r] : [r]));
+    const toProvider = providerStart - times.login;
+    const fromCallback = cb.signedIn - cb.fetchStart;
+    return {
+      toProvider,                                    // a1: Log in click → navigation to the provider starts
+      fromCallback,                                  // a2: /callback request starts → app:signed-in
+      app: toProvider + fromCallback,                // a: the app's share of the login
+      fromConsent: cb.timeOrigin + cb.signedIn - times.consent, // consent click → app:signed-in
+      signedIn: cb.signedIn,                         // b: callback navigationStart → app:signed-in
+      userinfo: cb.userinfo - cb.fetchStart,         // /callback request starts → app:userinfo
+      fetchStart: cb.fetchStart,                     // redirect hops at the provider before /callback
+      critical: requests.filter((r) => r.start <= cb.signedIn), // c
+      requests,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The names of the custom sections of a .wasm file (`name` is gone once wasm-opt has run). */
+export function wasmCustomSections(buf) {
+  const names = [];
+  let i = 8; // magic + version
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = buf[i++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return value;
+    }
+  };
+  while (i < buf.length) {
+    const id = buf[i++];
+    const size = leb();
+    const end = i + size;
+    if (id === 0) {
+      const length = leb();
+      names.push(buf.toString('utf8', i, i + length));
+    }
+    i = end;
+  }
+  return names;
+}
