@@ -19,8 +19,12 @@ use crate::oauth::callback::{
     looks_like_callback, parse_callback, validate_callback, CallbackError, CallbackResponse,
 };
 use crate::oauth::config::ClientConfig;
-use crate::oauth::discovery::{discovery_url, parse_discovery_response, ProviderMetadata};
+use crate::oauth::discovery::{
+    discovery_url, parse_discovery_response, parse_provider_cache_record, provider_cache_record,
+    ProviderMetadata, PROVIDER_CACHE_KEY,
+};
 use crate::oauth::error::FlowError;
+use crate::oauth::http::HttpResponse;
 use crate::oauth::id_token::{
     signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
     DEFAULT_CLOCK_SKEW_SECS,
@@ -73,6 +77,10 @@ pub fn initial_state(entry: &Entry) -> AuthState {
 
 pub fn start(ctx: AuthCtx, entry: Entry) {
     storage::purge_stale_pending(clock::now_ms());
+    match provider_from_cache() {
+        Some(provider) => ctx.provider.set(Some(Arc::new(provider))),
+        None => storage::remove(PROVIDER_CACHE_KEY),
+    }
     session::listen_to_other_tabs(ctx);
     match entry {
         Entry::Callback { query, fragment } => {
@@ -116,16 +124,31 @@ async fn ensure_provider(ctx: AuthCtx) -> Result<Arc<Provider>, FlowError> {
     if response.status != 200 {
         return Err(FlowError::ConfigUnavailable { status: Some(response.status) });
     }
-    let config = ClientConfig::parse(&response.body, &origin)?;
+    let config_json = response.body;
+    let config = ClientConfig::parse(&config_json, &origin)?;
 
     let response = fetch::get(&discovery_url(&config.issuer))
         .await
         .map_err(|e| FlowError::Network { during: "discovery", detail: e.0 })?;
     let metadata = parse_discovery_response(&response, &config.issuer)?;
 
+    // Cache the two documents as received: they are re-checked when read back.
+    let _ = storage::set(PROVIDER_CACHE_KEY, &provider_cache_record(&config_json, &response.body));
     let provider = Arc::new(Provider { config, metadata });
     ctx.provider.set(Some(provider.clone()));
     Ok(provider)
+}
+
+/// The provider from this tab's cache, checked exactly as if fetched, so the
+/// page is ready without a round trip and the callback needs only the token
+/// request (and the JWKS beside it).
+fn provider_from_cache() -> Option<Provider> {
+    let (config_json, discovery_json) = parse_provider_cache_record(&storage::get(PROVIDER_CACHE_KEY)?)?;
+    let config = ClientConfig::parse(&config_json, &navigation::origin()).ok()?;
+    let response =
+        HttpResponse { status: 200, content_type: Some("application/json".to_owned()), body: discovery_json };
+    let metadata = parse_discovery_response(&response, &config.issuer).ok()?;
+    Some(Provider { config, metadata })
 }
 
 /// Synchronous from the click to `location.assign`, so the pending record is

@@ -46,6 +46,26 @@ pub enum DiscoveryError {
     S256Unsupported,
 }
 
+/// sessionStorage key of this tab's copy of config.json and the discovery document.
+pub const PROVIDER_CACHE_KEY: &str = "pixie.provider";
+
+#[derive(serde::Serialize, Deserialize)]
+struct ProviderCache {
+    config: String,
+    discovery: String,
+}
+
+/// Both documents as text; whoever reads them back parses and checks them again.
+pub fn provider_cache_record(config_json: &str, discovery_json: &str) -> String {
+    let cache = ProviderCache { config: config_json.to_owned(), discovery: discovery_json.to_owned() };
+    serde_json::to_string(&cache).unwrap_or_default()
+}
+
+pub fn parse_provider_cache_record(json: &str) -> Option<(String, String)> {
+    let cache: ProviderCache = serde_json::from_str(json).ok()?;
+    Some((cache.config, cache.discovery))
+}
+
 /// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4.1).
 pub fn discovery_url(issuer: &str) -> String {
     format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
