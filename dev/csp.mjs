@@ -8,9 +8,10 @@
 // - script-src: the bundle's own files, WebAssembly compilation, and the
 //   sha256 of each inline <script> in index.html (Trunk's module loader).
 //   The hash changes with every build, so compute the policy per build.
-// - connect-src: the app itself (config.json, the .wasm) and the provider.
-//   The provider is assumed to serve discovery, token, userinfo and JWKS from
-//   the issuer's origin. If it does not, add the other origins with
+// - connect-src: the app itself (config.json, the .wasm), the provider and,
+//   if config.json has an `api_url`, that API's origin. The provider is
+//   assumed to serve discovery, token, userinfo and JWKS from the issuer's
+//   origin. If it does not, add the other origins with
 //   --connect, or pass --discover to read them from the running provider's
 //   discovery document.
 // - form-action: the issuer's origin (the app has no forms of its own).
@@ -63,10 +64,16 @@ export function buildPolicy({ scriptHashes, issuerOrigin, connect = [], reportUr
  */
 export function contentSecurityPolicy(distDir, configPath = join(distDir, 'config.json'), options = {}) {
   const html = readFileSync(join(distDir, 'index.html'), 'utf8');
-  const { issuer } = JSON.parse(readFileSync(configPath, 'utf8'));
+  const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  const { issuer } = config;
   if (typeof issuer !== 'string') throw new Error(`${configPath} has no issuer`);
-  const connect = (options.connect ?? []).map((o) => new URL(o).origin);
+  const connect = [...(options.connect ?? []), ...configuredOrigins(config)].map((o) => new URL(o).origin);
   return buildPolicy({ scriptHashes: inlineScriptHashes(html), issuerOrigin: new URL(issuer).origin, ...options, connect });
+}
+
+/** Origins config.json names besides the issuer's: the API the app calls (`api_url`). */
+export function configuredOrigins(config) {
+  return typeof config.api_url === 'string' ? [new URL(config.api_url).origin] : [];
 }
 
 /**

@@ -14,7 +14,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 
-import { buildPolicy, inlineScriptHashes } from './csp.mjs';
+import { buildPolicy, configuredOrigins, inlineScriptHashes } from './csp.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const root = resolve(dir);
@@ -46,12 +46,13 @@ function policyFor(html) {
   const { mtimeMs, size, ino } = statSync(configPath);
   const key = `${mtimeMs}/${size}/${ino}\n${html}`;
   if (cspCache.key !== key) {
-    const { issuer } = JSON.parse(readFileSync(configPath, 'utf8'));
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
     cspCache = {
       key,
       policy: buildPolicy({
         scriptHashes: inlineScriptHashes(html),
-        issuerOrigin: new URL(issuer).origin,
+        issuerOrigin: new URL(config.issuer).origin,
+        connect: configuredOrigins(config),
         reportUri: cspReports ? '/__csp-report' : undefined,
       }),
     };

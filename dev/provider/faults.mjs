@@ -5,6 +5,12 @@
 //   PUT    /__faults/<name>   switch <name> on (replaces any other)  -> 204
 //   DELETE /__faults          back to a well-behaved provider        -> 204
 //
+// and test hooks that are not faults:
+//
+//   POST   /__test/expire-access-tokens   destroy every access token issued so far -> 204
+//   GET    /__test/events                 counters of what the provider saw (JSON) -> 200
+//   DELETE /__test/events                 reset the counters                       -> 204
+//
 // Each fault breaks exactly one thing the app must check, and nothing else:
 // the JWKS and discovery stay correct, and re-signed ID tokens use the
 // provider's real RS256 key and kid, so only the one check can fail.
@@ -70,10 +76,21 @@ const TOKEN_REPLIES = {
   token_not_json: { status: 200, type: 'text/html', body: '<!DOCTYPE html><h1>Welcome to the provider</h1>' },
 };
 
+// Token endpoint answers that replace the real one for refresh grants only
+// (code exchanges are answered by oidc-provider as usual).
+const REFRESH_REPLIES = {
+  refresh_invalid_grant: {
+    status: 400,
+    type: 'application/json',
+    body: { error: 'invalid_grant', error_description: 'refresh token is invalid' },
+  },
+};
+
 export const FAULT_NAMES = [
   ...Object.keys(CALLBACK_FAULTS),
   ...Object.keys(ID_TOKEN_FAULTS),
   ...Object.keys(TOKEN_REPLIES),
+  ...Object.keys(REFRESH_REPLIES),
   'token_no_cors',
   'token_network_down',
 ];
@@ -89,7 +106,11 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
   const realKey = createPrivateKey({ key: signingKey, format: 'jwk' });
   let fault = null;
 
+  const events = installTestHooks(provider);
+
   provider.use(async (ctx, next) => {
+    if (await events.handle(ctx)) return;
+
     // The switch.
     const name = ctx.path.match(/^\/__faults(?:\/([^/]*))?$/);
     if (name) {
@@ -116,9 +137,15 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
       return;
     }
 
-    // A canned answer instead of the real token endpoint (preflights pass).
-    if (atToken && ctx.method === 'POST' && TOKEN_REPLIES[fault]) {
-      const { status, type, body } = TOKEN_REPLIES[fault];
+    // A canned answer instead of the real token endpoint (preflights pass);
+    // for REFRESH_REPLIES only when the request is a refresh grant.
+    let reply = atToken && ctx.method === 'POST' ? TOKEN_REPLIES[fault] : undefined;
+    if (atToken && ctx.method === 'POST' && REFRESH_REPLIES[fault]) {
+      const form = await readFormBody(ctx);
+      if (form.get('grant_type') === 'refresh_token') reply = REFRESH_REPLIES[fault];
+    }
+    if (reply) {
+      const { status, type, body } = reply;
       const origin = ctx.get('Origin');
       if (appOrigins.includes(origin)) ctx.set('Access-Control-Allow-Origin', origin);
       ctx.vary('Origin');
@@ -130,6 +157,7 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
     }
 
     await next();
+    events.afterRequest(ctx);
 
     // The real token response, unreadable cross-origin (POST and preflight).
     if (atToken && fault === 'token_no_cors') {
@@ -156,4 +184,128 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
       }
     }
   });
+}
+
+/**
+ * Reads an urlencoded request body ahead of oidc-provider and hands the raw
+ * text back to it: its body parser takes `req.body` when the stream has
+ * already been read (and logs a one-time "already parsed request body"
+ * warning, expected in fault mode).
+ */
+async function readFormBody(ctx) {
+  if (!ctx.is('application/x-www-form-urlencoded')) return new URLSearchParams();
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += chunk.length;
+    if (size > 64 * 1024) ctx.throw(413);
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  ctx.req.body = raw;
+  return new URLSearchParams(raw);
+}
+
+/**
+ * The /__test/ hooks: counters of what the provider saw, and a switch that
+ * destroys every access token issued so far. Returns { handle(ctx) }, which
+ * answers a /__test/ request (true) or counts what passes through (false;
+ * the caller carries on with the request, then calls afterRequest(ctx)).
+ *
+ * Counters (GET /__test/events):
+ * - refreshes: successful refresh_token grants.
+ * - refreshTokenReuse: refresh_token grants that presented a refresh token
+ *   already presented in an earlier refresh grant (a rotated one, whatever
+ *   the outcome; oidc-provider answers invalid_grant and revokes the grant).
+ * - refreshErrors: refresh_token grants that oidc-provider refused (any
+ *   reason, reuse included; canned fault replies are not counted).
+ * - revocations: requests to the revocation endpoint (POST).
+ * - endSessions: requests to the end-session endpoint (the RP-initiated
+ *   logout itself, not the confirmation form's POST).
+ * - endSessionsConfirmed: logouts the user confirmed (end_session.success).
+ * - grantsRevoked: grants oidc-provider revoked (revocation, reuse, logout).
+ * - accessTokensExpired: access tokens destroyed by POST /__test/expire-access-tokens.
+ */
+function installTestHooks(provider) {
+  const tokenPath = provider.pathFor('token');
+  const revocationPath = provider.pathFor('revocation');
+  const endSessionPath = provider.pathFor('end_session');
+  const zero = () => ({
+    refreshes: 0,
+    refreshTokenReuse: 0,
+    refreshErrors: 0,
+    revocations: 0,
+    endSessions: 0,
+    endSessionsConfirmed: 0,
+    grantsRevoked: 0,
+    accessTokensExpired: 0,
+  });
+  let counts = zero();
+  const presentedRefreshTokens = new Set(); // kept across resets: history, not a count
+  const accessTokens = new Set(); // jti of every access token saved so far
+
+  const isRefresh = (ctx) => ctx.oidc?.params?.grant_type === 'refresh_token';
+  provider.on('grant.success', (ctx) => {
+    if (isRefresh(ctx)) counts.refreshes += 1;
+  });
+  provider.on('grant.error', (ctx) => {
+    if (isRefresh(ctx)) counts.refreshErrors += 1;
+  });
+  provider.on('grant.revoked', () => {
+    counts.grantsRevoked += 1;
+  });
+  provider.on('end_session.success', () => {
+    counts.endSessionsConfirmed += 1;
+  });
+  provider.on('access_token.saved', (token) => accessTokens.add(token.jti));
+  provider.on('access_token.destroyed', (token) => accessTokens.delete(token.jti));
+
+  return {
+    async handle(ctx) {
+      if (ctx.path === '/__test/events') {
+        if (ctx.method === 'GET') {
+          ctx.set('Cache-Control', 'no-store');
+          ctx.body = counts;
+        } else if (ctx.method === 'DELETE') {
+          counts = zero();
+          ctx.status = 204;
+        } else {
+          ctx.status = 405;
+        }
+        return true;
+      }
+      if (ctx.path === '/__test/expire-access-tokens') {
+        if (ctx.method !== 'POST') {
+          ctx.status = 405;
+          return true;
+        }
+        const jtis = [...accessTokens];
+        accessTokens.clear();
+        await Promise.all(jtis.map((jti) => provider.AccessToken.adapter.destroy(jti)));
+        counts.accessTokensExpired += jtis.length;
+        console.log(`test: destroyed ${jtis.length} access token(s)`);
+        ctx.set('X-Destroyed', String(jtis.length));
+        ctx.status = 204;
+        return true;
+      }
+
+      if (ctx.method === 'POST' && ctx.path === revocationPath) counts.revocations += 1;
+      if ((ctx.method === 'GET' || ctx.method === 'POST') && ctx.path === endSessionPath) counts.endSessions += 1;
+      return false;
+    },
+
+    /**
+     * After oidc-provider has answered (it parses the request, so the
+     * parameters are known only now). Concurrent requests with the same
+     * refresh token are caught too: whichever finishes second finds the
+     * token already presented.
+     */
+    afterRequest(ctx) {
+      if (ctx.method !== 'POST' || ctx.path !== tokenPath || !isRefresh(ctx)) return;
+      const presented = ctx.oidc.params.refresh_token;
+      if (typeof presented !== 'string') return;
+      if (presentedRefreshTokens.has(presented)) counts.refreshTokenReuse += 1;
+      presentedRefreshTokens.add(presented);
+    },
+  };
 }

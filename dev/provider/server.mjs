@@ -3,6 +3,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
+import { installApi } from './api.mjs';
+
 const PORT = Number(process.env.PORT ?? 9000);
 const ISSUER = process.env.ISSUER ?? `http://127.0.0.1:${PORT}`;
 
@@ -23,11 +25,43 @@ const signingKeys = [
   signingKey('ES256', 'ec', { namedCurve: 'P-256' }),
 ];
 const redirectUris = APP_ORIGINS.map((o) => `${o}/callback`);
+const CLIENT_ID = 'pixie-demo';
+
+// Token lifetimes in seconds, for tests that need tokens to expire soon
+// (tests/e2e/servers.mjs passes them). Unset: oidc-provider's defaults
+// (access and ID tokens 1 hour, refresh tokens 14 days).
+function ttlFromEnv(name) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(raw)) {
+    throw new Error(`${name} must be a positive whole number of seconds, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+const accessTokenTtl = ttlFromEnv('PIXIE_ACCESS_TOKEN_TTL');
+const idTokenTtl = ttlFromEnv('PIXIE_ID_TOKEN_TTL');
+const refreshTokenTtl = ttlFromEnv('PIXIE_REFRESH_TOKEN_TTL');
+const ttl = {};
+if (accessTokenTtl) ttl.AccessToken = accessTokenTtl;
+if (idTokenTtl) ttl.IdToken = idTokenTtl;
+if (refreshTokenTtl) {
+  // Like oidc-provider's default for public browser clients: a rotated
+  // refresh token keeps what was left of the one it replaces, so the
+  // lifetime counts from the code exchange and refreshing cannot extend it.
+  // (Must be a regular function, not an arrow or async one.)
+  ttl.RefreshToken = function RefreshTokenTTL(ctx, token, client) {
+    const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+    if (rotated && client.clientAuthMethod === 'none' && !token.isSenderConstrained()) {
+      return rotated.remainingTTL;
+    }
+    return refreshTokenTtl;
+  };
+}
 
 const configuration = {
   clients: [
     {
-      client_id: 'pixie-demo',
+      client_id: CLIENT_ID,
       // Public client: a browser app cannot keep a secret, so PKCE protects the code instead.
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
@@ -69,6 +103,7 @@ const configuration = {
   // exchange by a client allowed the refresh_token grant instead.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true, // every refresh returns a new refresh token
+  ttl,
 
   jwks: { keys: signingKeys },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
@@ -96,15 +131,22 @@ provider.use(async (ctx, next) => {
   }
 });
 
-// Tests only: a switchable misbehaving provider (see faults.mjs).
+// Tests only: a switchable misbehaving provider and test hooks (see faults.mjs).
+// Installed first, so that its faults also reach the API below.
 if (process.env.PIXIE_PROVIDER_FAULTS === '1') {
   const { installFaults } = await import('./faults.mjs');
   installFaults(provider, { signingKey: signingKeys[0], redirectUris, appOrigins: APP_ORIGINS });
-  console.log('fault mode on: PUT /__faults/<name>, DELETE /__faults');
+  console.log('fault mode on: PUT /__faults/<name>, DELETE /__faults; /__test/events, POST /__test/expire-access-tokens');
 }
 
+// The protected resource the app's "Call API" button calls (see api.mjs).
+installApi(provider, { path: '/api/me', clientId: CLIENT_ID, appOrigins: APP_ORIGINS });
+
 const server = provider.listen(PORT, '127.0.0.1', () => {
-  console.log(`provider listening on ${ISSUER}`);
+  console.log(`provider listening on ${ISSUER}; protected API at ${ISSUER}/api/me`);
+  const lifetimes = Object.entries({ access: accessTokenTtl, id: idTokenTtl, refresh: refreshTokenTtl })
+    .filter(([, v]) => v).map(([k, v]) => `${k} ${v} s`);
+  if (lifetimes.length) console.log(`token lifetimes: ${lifetimes.join(', ')}`);
 });
 
 function shutdown() {

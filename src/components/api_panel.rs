@@ -21,7 +21,7 @@ pub fn ApiPanel() -> impl IntoView {
     let text = move || match auth.api.get() {
         ApiState::Idle => "Not called yet.".to_owned(),
         ApiState::Loading => "Calling…".to_owned(),
-        ApiState::Loaded { status, body } => format!("HTTP {status}\n{body}"),
+        ApiState::Loaded { body, .. } => body,
         ApiState::Failed(error) => format!("{}: {}", error.code(), error.message()),
     };
     move || {
@@ -33,6 +33,7 @@ pub fn ApiPanel() -> impl IntoView {
                         "GET " <code>{url}</code> " with the access token as a Bearer header. A 401 triggers one refresh and one retry."
                     </p>
                     <button class="button" on:click=move |_| call_api_clicked(auth)>"Call API"</button>
+                    <p class="api__status">{move || status().map(|s| format!("HTTP {s}"))}</p>
                     <pre id="api-response" class="code-block api__response" data-state=data_state data-status=status tabindex="0">
                         {text}
                     </pre>

@@ -18,14 +18,16 @@ let servers;
 let browser;
 
 /**
- * Call once at the top of a test file: starts the servers and Chromium before
- * its tests, and stops them after. The file fails if the static server
- * received any CSP violation report, even one no test noticed.
+ * Call once at the top of a test file (or of a describe() block): starts the
+ * servers and Chromium before its tests, and stops them after. The file fails
+ * if the static server received any CSP violation report, even one no test
+ * noticed. `providerEnv`: extra environment for the provider, e.g.
+ * `{ PIXIE_ACCESS_TOKEN_TTL: '8' }`.
  */
-export function useServersAndBrowser() {
+export function useServersAndBrowser({ providerEnv } = {}) {
   before(async () => {
     assertDistBuilt();
-    servers = await startServers();
+    servers = await startServers({ providerEnv });
     discovery = await (await fetch(`${ISSUER}/.well-known/openid-configuration`)).json();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -71,7 +73,7 @@ export const expectedConsole = {
  */
 function instrument(page, errors, allowConsole) {
   const net = {
-    tokenPosts: [],      // { body, headers }
+    tokenPosts: [],      // { body, headers, at (Date.now() when sent) }
     tokenResponses: [],  // promises of the parsed JSON body (or the error)
     authRequests: [],    // URL of each navigation to the authorization endpoint
     callbacks: [],       // href of each navigation to the app's /callback
@@ -96,7 +98,7 @@ function instrument(page, errors, allowConsole) {
       errors.push(`CSP violation report: ${req.postData()}`);
     }
     if (req.method() === 'POST' && req.url() === discovery.token_endpoint) {
-      net.tokenPosts.push({ body: req.postData() ?? '', headers: req.allHeaders().catch((e) => e) });
+      net.tokenPosts.push({ body: req.postData() ?? '', headers: req.allHeaders().catch((e) => e), at: Date.now() });
     }
     // Any query (a cache-buster on a refetch) still counts.
     if (req.method() === 'GET' && url.origin + url.pathname === discovery.jwks_uri) net.jwksFetches.push(req.url());
@@ -117,9 +119,11 @@ function instrument(page, errors, allowConsole) {
 }
 
 /**
- * Runs `fn(page, net, { newPage })` in a fresh browser context; `newPage()`
- * opens another instrumented tab in the same context ({ page, net }). Fails
- * on any console error (except those `allowConsole` predicates match, see
+ * Runs `fn(page, net, { newPage, netOf })` in a fresh browser context;
+ * `newPage()` opens another instrumented tab in the same context
+ * ({ page, net }). Tabs the page opens itself (window.open) are instrumented
+ * too, from their first request: `netOf(popup)` is theirs. Fails on any
+ * console error (except those `allowConsole` predicates match, see
  * `expectedConsole`), uncaught page error, CSP report or request leaving
  * loopback, and saves a screenshot to test-results/ on failure.
  */
@@ -127,14 +131,20 @@ export async function withPage(t, fn, { allowConsole = [] } = {}) {
   const context = await browser.newContext();
   context.setDefaultTimeout(15_000);
   const errors = [];
+  const nets = new Map();
+  const netOf = (page) => {
+    if (!nets.has(page)) nets.set(page, instrument(page, errors, allowConsole));
+    return nets.get(page);
+  };
+  context.on('page', netOf);
   const newPage = async () => {
     const page = await context.newPage();
-    return { page, net: instrument(page, errors, allowConsole) };
+    return { page, net: netOf(page) };
   };
   const { page, net } = await newPage();
 
   try {
-    await fn(page, net, { newPage });
+    await fn(page, net, { newPage, netOf });
     if (errors.length) throw new Error('the page logged errors, was refused by its CSP or left loopback');
   } catch (err) {
     await mkdir(RESULTS, { recursive: true });
@@ -246,7 +256,8 @@ export async function clientStorage(page) {
 }
 
 /**
- * After a refused login: nothing but other logins' pending records is kept,
+ * After a refused login: nothing but other logins' pending records (and the
+ * provider cache) is kept,
  * and this login's (`state`) is gone too.
  */
 export async function assertNoTokensKept(page, state) {
@@ -254,7 +265,23 @@ export async function assertNoTokensKept(page, state) {
   assert.deepEqual(Object.keys(local), [], 'localStorage keys');
   assert.equal(documentCookie, '', 'document.cookie on the app origin');
   assert.deepEqual(scriptCookies, [], 'script-visible cookies for the app origin');
-  const other = Object.keys(session).filter((k) => !k.startsWith('pixie.pending.'));
-  assert.deepEqual(other, [], 'sessionStorage keys other than pending logins');
+  // pixie.provider holds config.json and the discovery document, pixie.trace
+  // the walkthrough's masked trace: no secrets in either.
+  const allowed = ['pixie.provider', 'pixie.trace'];
+  const other = Object.keys(session).filter((k) => !k.startsWith('pixie.pending.') && !allowed.includes(k));
+  assert.deepEqual(other, [], 'sessionStorage keys other than pending logins, the provider cache and the trace');
   assert.ok(!(`pixie.pending.${state}` in session), `the pending record of this login (state ${state}) is left`);
+}
+
+/**
+ * Serves the app's config.json with `fields` added (or replaced) to every tab
+ * of `context` (a BrowserContext, so tabs opened later get it too), e.g.
+ * `{ token_storage: 'session' }`. The rest is the built bundle's own.
+ */
+export async function overrideConfig(context, fields) {
+  await context.route((url) => url.origin === APP && url.pathname === '/config.json', async (route) => {
+    const response = await route.fetch();
+    const config = { ...(await response.json()), ...fields };
+    await route.fulfill({ response, json: config });
+  });
 }

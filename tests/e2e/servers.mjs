@@ -136,9 +136,10 @@ export async function startProcess(name, args, readyUrl, { timeoutMs = 20000, en
 /**
  * Starts the provider (fault mode on) and the static server on dist/ (CSP
  * reports collected), after waiting for any other test file to stop its own;
- * returns { stop() }.
+ * returns { stop() }. `providerEnv` adds environment variables for the
+ * provider, e.g. `{ PIXIE_ACCESS_TOKEN_TTL: '8' }` (see dev/provider/README.md).
  */
-export async function startServers({ dist = assertDistBuilt() } = {}) {
+export async function startServers({ dist = assertDistBuilt(), providerEnv = {} } = {}) {
   if (!existsSync(join(ROOT, 'dev/provider/node_modules/oidc-provider'))) {
     throw new Error('dev/provider dependencies are missing: run `npm ci --prefix dev/provider`');
   }
@@ -153,8 +154,18 @@ export async function startServers({ dist = assertDistBuilt() } = {}) {
       'provider',
       [join(ROOT, 'dev/provider/server.mjs')],
       `${ISSUER}/.well-known/openid-configuration`,
-      // Ignore a stray PORT/ISSUER in the environment.
-      { env: { PORT: new URL(ISSUER).port, ISSUER, PIXIE_PROVIDER_FAULTS: '1' } },
+      // Ignore a stray PORT/ISSUER or token lifetime in the environment.
+      {
+        env: {
+          PIXIE_ACCESS_TOKEN_TTL: '',
+          PIXIE_ID_TOKEN_TTL: '',
+          PIXIE_REFRESH_TOKEN_TTL: '',
+          ...providerEnv,
+          PORT: new URL(ISSUER).port,
+          ISSUER,
+          PIXIE_PROVIDER_FAULTS: '1',
+        },
+      },
     ));
     started.push(await startProcess(
       'static server',
@@ -186,3 +197,25 @@ export async function cspReports() {
   if (!res.ok) throw new Error(`GET /__csp-reports: HTTP ${res.status}`);
   return res.json();
 }
+
+async function testHook(method, path, expected) {
+  const res = await fetch(`${ISSUER}/__test/${path}`, { method });
+  if (res.status !== expected) throw new Error(`${method} /__test/${path}: HTTP ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/**
+ * What the provider saw since the start or the last reset:
+ * { refreshes, refreshTokenReuse, refreshErrors, revocations, endSessions,
+ *   endSessionsConfirmed, grantsRevoked, accessTokensExpired }
+ * (see dev/provider/README.md).
+ */
+export const testEvents = async () => (await testHook('GET', 'events', 200)).json();
+
+/** Sets every counter of testEvents() back to 0. */
+export const resetTestEvents = async () => { await testHook('DELETE', 'events', 204); };
+
+/** Destroys every access token issued so far; resolves to how many. */
+export const expireAccessTokens = async () => Number(
+  (await testHook('POST', 'expire-access-tokens', 204)).headers.get('x-destroyed'),
+);
