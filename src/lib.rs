@@ -15,7 +15,7 @@ pub mod pages;
 use leptos::prelude::*;
 
 use auth::flow::{self, CALLBACK_PATH};
-use components::{NoticeBanner, StatusBadge};
+use components::{NoticeBanner, StatusBadge, Walkthrough};
 use pages::{Home, NotFound};
 
 #[component]
@@ -33,7 +33,11 @@ pub fn App() -> impl IntoView {
         <main class="page">
             <StatusBadge/>
             <NoticeBanner/>
-            {if known_path { view! { <Home/> }.into_any() } else { view! { <NotFound/> }.into_any() }}
+            {if known_path {
+                view! { <Home/> <Walkthrough/> }.into_any()
+            } else {
+                view! { <NotFound/> }.into_any()
+            }}
         </main>
         <footer class="footer">
             "Nothing is sent anywhere but your provider. No client secret exists."

@@ -2,6 +2,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::oauth::trace::TraceEntry;
+
 use super::state::{ApiState, AuthState, Notice, Provider, RefreshStatus, UserinfoState};
 
 /// Everything the components read about the login, provided once by `App`.
@@ -18,6 +20,10 @@ pub struct AuthCtx {
     pub api: RwSignal<ApiState>,
     /// A `prompt=none` resume is under way.
     pub resuming: RwSignal<bool>,
+    /// What the flow did, step by step, for the walkthrough.
+    pub trace: RwSignal<Vec<TraceEntry>>,
+    /// The query of the callback this page handled, for the attack lab. Memory only.
+    pub last_callback_query: RwSignal<Option<String>>,
 }
 
 pub fn provide_auth(initial: AuthState) -> AuthCtx {
@@ -30,6 +36,8 @@ pub fn provide_auth(initial: AuthState) -> AuthCtx {
         refresh_count: RwSignal::new(0),
         api: RwSignal::new(ApiState::Idle),
         resuming: RwSignal::new(false),
+        trace: RwSignal::new(Vec::new()),
+        last_callback_query: RwSignal::new(None),
     };
     provide_context(ctx);
     ctx

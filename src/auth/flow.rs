@@ -12,9 +12,10 @@ use leptos::task::spawn_local;
 use super::context::AuthCtx;
 use super::session;
 use super::state::{AuthState, Notice, Provider, Session, UserinfoState};
+use super::trace;
 
 use crate::browser::{clock, crypto, fetch, navigation, random, storage};
-use crate::oauth::authorize::{authorization_request, silent_authorization_request};
+use crate::oauth::authorize::{authorization_request, silent_authorization_request, AuthorizationRequest};
 use crate::oauth::callback::{
     looks_like_callback, parse_callback, validate_callback, CallbackError, CallbackResponse,
 };
@@ -24,7 +25,7 @@ use crate::oauth::discovery::{
     ProviderMetadata, PROVIDER_CACHE_KEY,
 };
 use crate::oauth::error::FlowError;
-use crate::oauth::http::HttpResponse;
+use crate::oauth::http::{HttpRequest, HttpResponse};
 use crate::oauth::id_token::{
     signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
     DEFAULT_CLOCK_SKEW_SECS,
@@ -33,6 +34,7 @@ use crate::oauth::jwks::{parse_jwks_response, select_key, JwkSet, JwksError, Key
 use crate::oauth::jwt::decode_jws;
 use crate::oauth::secret::IdToken;
 use crate::oauth::token::{parse_token_response, token_request, TokenError};
+use crate::oauth::trace::{callback_checks, id_token_checks, step_for_error, Step, TraceEntry};
 use crate::oauth::userinfo::{parse_userinfo_response, userinfo_request};
 
 pub const CALLBACK_PATH: &str = "/callback";
@@ -82,11 +84,13 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
         None => storage::remove(PROVIDER_CACHE_KEY),
     }
     session::listen_to_other_tabs(ctx);
+    trace::load(ctx);
     match entry {
         Entry::Callback { query, fragment } => {
             if CALLBACK_HANDLED.replace(true) {
                 return;
             }
+            ctx.last_callback_query.set(Some(query.clone()));
             spawn_local(async move {
                 match complete_login(ctx, &query, &fragment).await {
                     Ok(()) => load_userinfo(ctx).await,
@@ -94,7 +98,13 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
                         ctx.state.set(AuthState::SignedOut);
                         ctx.notice.set(Some(Notice::ResumeFailed));
                     }
-                    Err(error) => ctx.state.set(AuthState::Error(error)),
+                    Err(error) => {
+                        let entry = TraceEntry::new(step_for_error(&error), clock::now_ms())
+                            .value("why", &error.message())
+                            .failed(error.code());
+                        trace::record(ctx, entry);
+                        ctx.state.set(AuthState::Error(error));
+                    }
                 }
                 ctx.resuming.set(false);
             });
@@ -179,6 +189,7 @@ fn redirect_to_provider(ctx: AuthCtx, silent: bool) -> Result<(), FlowError> {
     let build = if silent { silent_authorization_request } else { authorization_request };
     let request =
         build(&provider.config, &provider.metadata, randomness, &navigation::current_path(), now_ms);
+    record_redirect(ctx, &request, now_ms);
     storage::save_pending(&request.state, &request.pending).map_err(FlowError::Storage)?;
     ctx.state.set(AuthState::Redirecting);
     navigation::assign(&request.url).map_err(|detail| FlowError::Network { during: "the redirect", detail })
@@ -190,16 +201,31 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     // this URL (reload, back button, second tab) finds nothing.
     let pending = storage::take_pending(response.state()?);
 
+    let arrived_at_ms = clock::now_ms();
+    record_arrival(ctx, &response, arrived_at_ms);
+
     let provider = ensure_provider(ctx).await?;
     let (config, metadata) = (&provider.config, &provider.metadata);
+    let iss = response.iss().map(str::to_owned);
     let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
+    let checked = TraceEntry::new(Step::CallbackValidated, arrived_at_ms);
+    trace::record(ctx, callback_checks(checked, iss.as_deref(), &metadata.issuer));
 
     // The JWKS is fetched alongside the token request, so verification adds no round trip.
     let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
+    trace::record(
+        ctx,
+        TraceEntry::new(Step::TokenRequest, received_at_ms)
+            .request(&request)
+            .value("client_secret", "none: this is a public client")
+            .spent_value("code_verifier (spent, shown in full)", callback.verifier().secret()),
+    );
     let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(metadata)).await;
     let response =
         token_response.map_err(|e| FlowError::Network { during: "the token request", detail: e.0 })?;
+    let answered = TraceEntry::new(Step::TokenResponse, received_at_ms).request(&request);
+    trace::record(ctx, answered.response(&response, clock::now_ms()));
     let tokens = parse_token_response(&response)?;
     let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
 
@@ -217,6 +243,9 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
         },
     )?;
 
+    let checks = TraceEntry::new(Step::IdTokenValidated, clock::now_ms());
+    trace::record(ctx, id_token_checks(checks, &claims, &config.client_id, clock::now_secs()));
+
     let session = Session {
         id: random::session_id().map_err(|e| FlowError::Storage(e.to_string()))?,
         generation: 0,
@@ -232,6 +261,43 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     session::establish(ctx, session, &provider);
     navigation::mark("app:signed-in");
     Ok(())
+}
+
+/// Steps 1–3 of the trace, written before the page unloads.
+fn record_redirect(ctx: AuthCtx, request: &AuthorizationRequest, now_ms: f64) {
+    trace::restart(ctx);
+    trace::record(
+        ctx,
+        TraceEntry::new(Step::VerifierMade, now_ms)
+            .value("code_verifier", request.pending.verifier.secret())
+            .value("made from", "32 bytes of crypto.getRandomValues, base64url: 43 characters"),
+    );
+    trace::record(
+        ctx,
+        TraceEntry::new(Step::ChallengeDerived, now_ms)
+            .value("code_challenge", &request.code_challenge)
+            .value("code_challenge_method", "S256")
+            .value("formula", "BASE64URL(SHA256(ASCII(code_verifier)))"),
+    );
+    let redirect = HttpRequest { method: "GET", url: request.url.clone(), headers: Vec::new(), body: None };
+    trace::record(ctx, TraceEntry::new(Step::AuthorizationRequest, now_ms).request(&redirect));
+}
+
+/// Steps 4 and 5 of the trace: the time at the provider, and what came back.
+fn record_arrival(ctx: AuthCtx, response: &CallbackResponse, arrived_at_ms: f64) {
+    let redirected_at = ctx.trace.with_untracked(|entries| {
+        entries.iter().rev().find(|e| e.step == Step::AuthorizationRequest).map(|e| e.at_ms)
+    });
+    if let Some(at_ms) = redirected_at {
+        let mut at_provider = TraceEntry::new(Step::UserAtProvider, at_ms);
+        at_provider.duration_ms = Some(arrived_at_ms - at_ms);
+        trace::record(ctx, at_provider);
+    }
+    let mut entry = TraceEntry::new(Step::Callback, arrived_at_ms);
+    for (name, value) in response.parameters() {
+        entry = entry.value(name, value);
+    }
+    trace::record(ctx, entry);
 }
 
 /// OIDC Core §3.1.3.7 steps 6–8: the `alg` must be allowed, the key must be in

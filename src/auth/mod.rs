@@ -2,8 +2,10 @@
 
 mod context;
 pub mod flow;
+pub mod lab;
 pub mod session;
 mod state;
+pub mod trace;
 
 pub use context::{provide_auth, try_use_auth, use_auth, AuthCtx};
 pub use state::{ApiState, AuthState, Notice, Provider, RefreshStatus, Session, UserinfoState};

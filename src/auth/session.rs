@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::context::AuthCtx;
 use super::flow::{begin_silent_resume, verify_id_token_signature};
 use super::state::{ApiState, AuthState, Notice, Provider, RefreshStatus, Session, UserinfoState};
+use super::trace;
 use crate::browser::broadcast::Channel;
 use crate::browser::{clock, fetch, locks, navigation, random, storage};
 use crate::oauth::api::{bearer_request, token_rejected};
@@ -30,6 +31,7 @@ use crate::oauth::refresh::{refresh_delay_ms, refresh_request, retry_delay_ms};
 use crate::oauth::secret::AccessToken;
 use crate::oauth::session_record::{SessionRecord, RESUME_HINT_KEY, SESSION_KEY};
 use crate::oauth::token::{parse_token_response, OAuthErrorCode, TokenError};
+use crate::oauth::trace::{Step, TraceEntry};
 
 /// Origin-wide Web Lock around every refresh: with rotation, two tabs sending
 /// the same refresh token would make the provider revoke the whole grant.
@@ -240,9 +242,16 @@ async fn refresh_holding_lock(
     let (config, metadata) = (&provider.config, &provider.metadata);
     let request = refresh_request(&refresh_token, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
-    let response = fetch::send(&request)
-        .await
-        .map_err(|e| FlowError::Network { during: "the token refresh", detail: e.0 })?;
+    let entry = TraceEntry::new(Step::Refresh, received_at_ms).request(&request);
+    let response = match fetch::send(&request).await {
+        Ok(response) => response,
+        Err(e) => {
+            let error = FlowError::Network { during: "the token refresh", detail: e.0 };
+            trace::record(ctx, entry.failed(error.code()));
+            return Err(error);
+        }
+    };
+    trace::record(ctx, entry.response(&response, clock::now_ms()));
     let tokens = parse_token_response(&response)?;
 
     // OIDC Core §12.2: a new ID token must describe the same login.
@@ -302,12 +311,25 @@ fn adopt_from_other_tab(ctx: AuthCtx, record_json: &str) {
 /// Send a request with the access token; on a 401, refresh once and retry once.
 pub async fn authorized_fetch(
     ctx: AuthCtx,
+    step: Step,
     during: &'static str,
     build: impl Fn(&AccessToken) -> HttpRequest,
 ) -> Result<HttpResponse, FlowError> {
     let send = |session: Arc<Session>| {
         let request = build(&session.access_token);
-        async move { fetch::send(&request).await.map_err(|e| FlowError::Network { during, detail: e.0 }) }
+        async move {
+            let started_at = clock::now_ms();
+            let result = fetch::send(&request).await.map_err(|e| FlowError::Network { during, detail: e.0 });
+            let entry = TraceEntry::new(step, started_at).request(&request);
+            trace::record(
+                ctx,
+                match &result {
+                    Ok(response) => entry.response(response, clock::now_ms()),
+                    Err(error) => entry.failed(error.code()),
+                },
+            );
+            result
+        }
     };
     let session = current_session(ctx).ok_or(FlowError::NotSignedIn)?;
     let response = send(session).await?;
@@ -322,7 +344,9 @@ pub async fn authorized_fetch(
 pub async fn call_api(ctx: AuthCtx) {
     let Some(url) = ctx.provider.get_untracked().and_then(|p| p.config.api_url.clone()) else { return };
     ctx.api.set(ApiState::Loading);
-    let result = authorized_fetch(ctx, "the API call", move |token| bearer_request("GET", &url, token)).await;
+    let result =
+        authorized_fetch(ctx, Step::ApiCall, "the API call", move |token| bearer_request("GET", &url, token))
+            .await;
     ctx.api.set(match result {
         Ok(response) => ApiState::Loaded { status: response.status, body: pretty_json(&response.body) },
         Err(error) => ApiState::Failed(error),
@@ -362,9 +386,19 @@ pub async fn logout(ctx: AuthCtx) {
     };
     let (config, metadata) = (&provider.config, &provider.metadata);
     if let (Some(endpoint), Some(refresh_token)) = (&metadata.revocation_endpoint, &session.refresh_token) {
+        let request = revocation_request(endpoint, refresh_token, &config.client_id);
+        let entry = TraceEntry::new(Step::Logout, clock::now_ms()).request(&request);
         // Best effort: the local logout goes ahead even if the provider is unreachable.
-        let _ = fetch::send(&revocation_request(endpoint, refresh_token, &config.client_id)).await;
+        trace::record(
+            ctx,
+            match fetch::send(&request).await {
+                Ok(response) => entry.response(&response, clock::now_ms()),
+                Err(e) => entry.failed(FlowError::Network { during: "revocation", detail: e.0 }.code()),
+            },
+        );
     }
+    // The page still shows the trace; storage keeps nothing of it.
+    trace::forget_persisted();
     end_everywhere(ctx);
 
     let Some(endpoint) = &metadata.end_session_endpoint else {
@@ -404,4 +438,14 @@ pub fn refresh_clicked(ctx: AuthCtx) {
 
 pub fn call_api_clicked(ctx: AuthCtx) {
     spawn_local(call_api(ctx));
+}
+
+/// "Start over": forget this tab's tokens, trace and notices, back to a clean start.
+pub fn start_over(ctx: AuthCtx) {
+    forget_locally(ctx);
+    trace::restart(ctx);
+    ctx.notice.set(None);
+    ctx.last_callback_query.set(None);
+    navigation::replace_url("/");
+    ctx.state.set(AuthState::SignedOut);
 }

@@ -1,6 +1,7 @@
 //! The thin browser layer: the only code that touches web_sys, js_sys or fetch.
 
 pub mod broadcast;
+pub mod clipboard;
 pub mod clock;
 pub mod crypto;
 pub mod fetch;

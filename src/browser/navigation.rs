@@ -47,3 +47,16 @@ pub fn mark(name: &str) {
         let _ = performance.mark(name);
     }
 }
+
+/// Move keyboard focus to the first element matching `selector` (HTML or SVG).
+pub fn focus(selector: &str) {
+    use wasm_bindgen::JsCast;
+    let element =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(element) = element {
+        let focus = js_sys::Reflect::get(&element, &"focus".into()).ok();
+        if let Some(focus) = focus.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let _ = focus.call0(&element);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 mod api_panel;
 mod claims_table;
+mod copy_button;
 mod error_panel;
 mod expiry_countdown;
 mod login_panel;
@@ -12,9 +13,11 @@ mod resume_status;
 mod session_panel;
 mod status_badge;
 mod userinfo_panel;
+pub mod walkthrough;
 
 pub use api_panel::ApiPanel;
 pub use claims_table::ClaimsTable;
+pub use copy_button::CopyButton;
 pub use error_panel::ErrorPanel;
 pub use expiry_countdown::ExpiryCountdown;
 pub use login_panel::LoginPanel;
@@ -25,3 +28,4 @@ pub use resume_status::ResumeStatus;
 pub use session_panel::SessionPanel;
 pub use status_badge::StatusBadge;
 pub use userinfo_panel::UserinfoPanel;
+pub use walkthrough::Walkthrough;

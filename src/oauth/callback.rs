@@ -76,6 +76,10 @@ impl ValidatedCallback {
     pub fn return_to(&self) -> &str {
         &self.return_to
     }
+    /// For the walkthrough, once the token request has spent it.
+    pub fn verifier(&self) -> &CodeVerifier {
+        &self.verifier
+    }
 }
 
 const TOKEN_PARAMS: &[&str] = &["access_token", "id_token", "refresh_token", "token_type"];
@@ -115,6 +119,31 @@ pub fn looks_like_callback(query: &str) -> bool {
 }
 
 impl CallbackResponse {
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// Every parameter that came back, for the trace (which masks the secret ones).
+    pub fn parameters(&self) -> Vec<(&'static str, &str)> {
+        let mut parameters = Vec::new();
+        if let Some(code) = &self.code {
+            parameters.push(("code", code.secret()));
+        }
+        if let Some(state) = &self.state {
+            parameters.push(("state", state.secret()));
+        }
+        if let Some(iss) = &self.iss {
+            parameters.push(("iss", iss.as_str()));
+        }
+        if let Some(error) = &self.error {
+            parameters.push(("error", error.error.as_str()));
+            if let Some(description) = &error.description {
+                parameters.push(("error_description", description.as_str()));
+            }
+        }
+        parameters
+    }
+
     /// The key to look the pending login up by.
     pub fn state(&self) -> Result<&State, CallbackError> {
         self.state.as_ref().ok_or(CallbackError::MissingState)

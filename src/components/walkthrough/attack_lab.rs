@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+
+use crate::auth::lab::launch;
+use crate::auth::use_auth;
+use crate::oauth::lab::ATTACKS;
+
+/// Real attacks on the callback this page just handled, each with the check that stops it.
+#[component]
+pub fn AttackLab() -> impl IntoView {
+    let auth = use_auth();
+    move || {
+        auth.last_callback_query.get().map(|_| {
+            let attacks = ATTACKS
+                .into_iter()
+                .map(|attack| {
+                    let (rfc_label, rfc_url) = attack.reference();
+                    view! {
+                        <li class="attack" data-attack=attack.slug()>
+                            <button class="button button--danger" type="button" on:click=move |_| launch(auth, attack)>
+                                {attack.label()}
+                            </button>
+                            <p class="attack__check">
+                                "Stopped by: " {attack.check()} " Expect " <code>{attack.expected_code()}</code> ". "
+                                <a href=rfc_url target="_blank" rel="noreferrer noopener">{rfc_label}</a>
+                            </p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="explain" id="attack-lab" aria-labelledby="attack-lab-title">
+                    <h3 id="attack-lab-title">"Attack lab"</h3>
+                    <p>"Each button really sends your browser to a forged callback built from the one this page received. Watch which check refuses it."</p>
+                    <ul class="attacks">{attacks}</ul>
+                </section>
+            }
+        })
+    }
+}

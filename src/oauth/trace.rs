@@ -1,0 +1,399 @@
+//! The flow trace: what each protocol step sent and received, as the flow
+//! really ran it, with secrets masked. The walkthrough draws from it; it is
+//! kept in sessionStorage across the redirect, so only masked values go in.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::encoding::parse_query;
+use super::http::{HttpRequest, HttpResponse};
+
+/// sessionStorage key of the trace; removed on logout and "start over".
+pub const TRACE_KEY: &str = "pixie.trace";
+
+/// Parameters, headers and JSON members whose values are masked.
+const SECRET_NAMES: &[&str] = &[
+    "code",
+    "code_verifier",
+    "state",
+    "nonce",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "id_token_hint",
+    "token",
+    "client_secret",
+    "authorization",
+];
+
+/// The swim lanes of the sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lane {
+    Browser,
+    Authorize,
+    Token,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    VerifierMade,
+    ChallengeDerived,
+    AuthorizationRequest,
+    UserAtProvider,
+    Callback,
+    CallbackValidated,
+    TokenRequest,
+    TokenResponse,
+    IdTokenValidated,
+    Userinfo,
+    ApiCall,
+    Refresh,
+    Logout,
+}
+
+impl Step {
+    pub fn number(self) -> u8 {
+        match self {
+            Self::VerifierMade => 1,
+            Self::ChallengeDerived => 2,
+            Self::AuthorizationRequest => 3,
+            Self::UserAtProvider => 4,
+            Self::Callback => 5,
+            Self::CallbackValidated => 6,
+            Self::TokenRequest => 7,
+            Self::TokenResponse => 8,
+            Self::IdTokenValidated => 9,
+            Self::Userinfo | Self::ApiCall | Self::Refresh => 10,
+            Self::Logout => 11,
+        }
+    }
+
+    /// `data-step` in the page: a stable name for tests and tools.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::VerifierMade => "verifier",
+            Self::ChallengeDerived => "challenge",
+            Self::AuthorizationRequest => "authorization-request",
+            Self::UserAtProvider => "user-at-provider",
+            Self::Callback => "callback",
+            Self::CallbackValidated => "callback-validation",
+            Self::TokenRequest => "token-request",
+            Self::TokenResponse => "token-response",
+            Self::IdTokenValidated => "id-token-validation",
+            Self::Userinfo => "userinfo",
+            Self::ApiCall => "api-call",
+            Self::Refresh => "refresh",
+            Self::Logout => "logout",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::VerifierMade => "A secret code_verifier is made",
+            Self::ChallengeDerived => "The code_challenge is derived",
+            Self::AuthorizationRequest => "Redirect to the authorization endpoint",
+            Self::UserAtProvider => "You sign in at the provider",
+            Self::Callback => "The provider redirects back with a code",
+            Self::CallbackValidated => "The callback is checked",
+            Self::TokenRequest => "The code is exchanged, with the verifier",
+            Self::TokenResponse => "Tokens arrive",
+            Self::IdTokenValidated => "The ID token is verified",
+            Self::Userinfo => "UserInfo is fetched with the access token",
+            Self::ApiCall => "An API is called with the access token",
+            Self::Refresh => "Tokens are refreshed",
+            Self::Logout => "Logout",
+        }
+    }
+
+    /// One sentence on why the step exists.
+    pub fn why(self) -> &'static str {
+        match self {
+            Self::VerifierMade => "A public client cannot keep a client secret, so it makes a fresh one-time secret for every login instead, and keeps it in this tab.",
+            Self::ChallengeDerived => "Only a SHA-256 hash of the verifier travels through the browser's address bar, so whoever sees the redirect cannot redeem the code.",
+            Self::AuthorizationRequest => "The browser goes to the provider with the challenge, a state that binds the answer to this tab, and a nonce that binds the ID token to this login.",
+            Self::UserAtProvider => "Only the provider ever sees your password; Pixie waits for its answer.",
+            Self::Callback => "The provider answers through the browser with a short-lived, single-use code, the state, and its own name (iss).",
+            Self::CallbackValidated => "Before the code is used, the state must match a login this tab started, and iss must be the provider it started at, which defeats CSRF and mix-up attacks.",
+            Self::TokenRequest => "The code is worth nothing alone: the token endpoint also wants the verifier whose hash it saw earlier. This replaces the client secret.",
+            Self::TokenResponse => "The provider returns the tokens straight to this page over a CORS fetch, never through the address bar.",
+            Self::IdTokenValidated => "The ID token says who logged in; it counts only after its signature, issuer, audience, times and nonce are all checked.",
+            Self::Userinfo => "The access token is a bearer credential: it is sent only to the provider's own endpoints and the API it is meant for.",
+            Self::ApiCall => "A protected API accepts the access token; when it has expired, one refresh and one retry follow.",
+            Self::Refresh => "A new access token without a new login; with rotation, each refresh token works once.",
+            Self::Logout => "The refresh token is revoked and the provider's session ended, so the tokens are useless afterwards.",
+        }
+    }
+
+    /// The specification section the step comes from.
+    pub fn reference(self) -> (&'static str, &'static str) {
+        match self {
+            Self::VerifierMade => ("RFC 7636 §4.1", "https://www.rfc-editor.org/rfc/rfc7636#section-4.1"),
+            Self::ChallengeDerived => ("RFC 7636 §4.2", "https://www.rfc-editor.org/rfc/rfc7636#section-4.2"),
+            Self::AuthorizationRequest => {
+                ("RFC 6749 §4.1.1", "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1")
+            }
+            Self::UserAtProvider => {
+                ("OIDC Core §3.1.2.3", "https://openid.net/specs/openid-connect-core-1_0.html#Authenticates")
+            }
+            Self::Callback => ("RFC 6749 §4.1.2", "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2"),
+            Self::CallbackValidated => {
+                ("RFC 9207 §2.4", "https://www.rfc-editor.org/rfc/rfc9207#section-2.4")
+            }
+            Self::TokenRequest => ("RFC 7636 §4.5", "https://www.rfc-editor.org/rfc/rfc7636#section-4.5"),
+            Self::TokenResponse => ("RFC 6749 §5.1", "https://www.rfc-editor.org/rfc/rfc6749#section-5.1"),
+            Self::IdTokenValidated => (
+                "OIDC Core §3.1.3.7",
+                "https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation",
+            ),
+            Self::Userinfo => {
+                ("OIDC Core §5.3", "https://openid.net/specs/openid-connect-core-1_0.html#UserInfo")
+            }
+            Self::ApiCall => ("RFC 6750 §2.1", "https://www.rfc-editor.org/rfc/rfc6750#section-2.1"),
+            Self::Refresh => ("RFC 6749 §6", "https://www.rfc-editor.org/rfc/rfc6749#section-6"),
+            Self::Logout => ("RFC 7009", "https://www.rfc-editor.org/rfc/rfc7009"),
+        }
+    }
+
+    /// Where the step's arrow starts and ends in the diagram.
+    pub fn lanes(self) -> (Lane, Lane) {
+        match self {
+            Self::VerifierMade
+            | Self::ChallengeDerived
+            | Self::CallbackValidated
+            | Self::IdTokenValidated => (Lane::Browser, Lane::Browser),
+            Self::AuthorizationRequest => (Lane::Browser, Lane::Authorize),
+            Self::UserAtProvider => (Lane::Authorize, Lane::Authorize),
+            Self::Callback => (Lane::Authorize, Lane::Browser),
+            Self::TokenRequest | Self::Userinfo | Self::ApiCall | Self::Refresh | Self::Logout => {
+                (Lane::Browser, Lane::Token)
+            }
+            Self::TokenResponse => (Lane::Token, Lane::Browser),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceValue {
+    pub name: String,
+    pub value: String,
+    /// Shown as the masked form; the page may reveal the live value from memory.
+    pub masked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceCheck {
+    pub label: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpTrace {
+    pub method: String,
+    /// Without the query, which is in `query`, decoded.
+    pub url: String,
+    pub query: Vec<TraceValue>,
+    pub request_headers: Vec<TraceValue>,
+    pub form: Vec<TraceValue>,
+    pub status: Option<u16>,
+    pub response_content_type: Option<String>,
+    pub response_body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    pub step: Step,
+    /// Milliseconds since the epoch when the step started.
+    pub at_ms: f64,
+    pub duration_ms: Option<f64>,
+    /// `None` when it went well, else the error code that stopped the flow.
+    pub error: Option<String>,
+    pub http: Option<HttpTrace>,
+    pub values: Vec<TraceValue>,
+    pub checks: Vec<TraceCheck>,
+}
+
+impl TraceEntry {
+    pub fn new(step: Step, at_ms: f64) -> Self {
+        Self {
+            step,
+            at_ms,
+            duration_ms: None,
+            error: None,
+            http: None,
+            values: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    pub fn value(mut self, name: &str, value: &str) -> Self {
+        self.values.push(TraceValue::of(name, value));
+        self
+    }
+
+    /// A value shown in full even though its name is secret: a spent verifier.
+    pub fn spent_value(mut self, name: &str, value: &str) -> Self {
+        self.values.push(TraceValue { name: name.to_owned(), value: value.to_owned(), masked: false });
+        self
+    }
+
+    pub fn check(mut self, label: &str, passed: bool, detail: impl Into<String>) -> Self {
+        self.checks.push(TraceCheck { label: label.to_owned(), passed, detail: detail.into() });
+        self
+    }
+
+    pub fn request(mut self, request: &HttpRequest) -> Self {
+        self.http = Some(HttpTrace::of_request(request));
+        self
+    }
+
+    pub fn response(mut self, response: &HttpResponse, finished_at_ms: f64) -> Self {
+        if let Some(http) = &mut self.http {
+            http.status = Some(response.status);
+            http.response_content_type = response.content_type.clone();
+            http.response_body = Some(mask_json_body(&response.body));
+        }
+        self.duration_ms = Some(finished_at_ms - self.at_ms);
+        self
+    }
+
+    pub fn failed(mut self, code: String) -> Self {
+        self.error = Some(code);
+        self
+    }
+}
+
+impl TraceValue {
+    /// Masked when the name says it is a secret.
+    pub fn of(name: &str, value: &str) -> Self {
+        let secret = is_secret_name(name);
+        Self {
+            name: name.to_owned(),
+            value: if secret { mask(value) } else { value.to_owned() },
+            masked: secret,
+        }
+    }
+}
+
+fn is_secret_name(name: &str) -> bool {
+    SECRET_NAMES.iter().any(|secret| secret.eq_ignore_ascii_case(name))
+}
+
+/// `eyJh…(812 chars)`: enough to recognise a value, not enough to use it.
+pub fn mask(value: &str) -> String {
+    let shown: String = value.chars().take(4).collect();
+    format!("{shown}…({} chars)", value.chars().count())
+}
+
+impl HttpTrace {
+    pub fn of_request(request: &HttpRequest) -> Self {
+        let (url, query) = request.url.split_once('?').unwrap_or((&request.url, ""));
+        let pairs = |text: &str| -> Vec<TraceValue> {
+            parse_query(text).unwrap_or_default().iter().map(|(k, v)| TraceValue::of(k, v)).collect()
+        };
+        let request_headers = request
+            .headers
+            .iter()
+            .map(|(name, value)| match value.split_once(' ') {
+                // Keep the scheme visible: "Bearer eyJh…(812 chars)".
+                Some((scheme, credential)) if name.eq_ignore_ascii_case("authorization") => TraceValue {
+                    name: (*name).to_owned(),
+                    value: format!("{scheme} {}", mask(credential)),
+                    masked: true,
+                },
+                _ => TraceValue::of(name, value),
+            })
+            .collect();
+        Self {
+            method: request.method.to_owned(),
+            url: url.to_owned(),
+            query: pairs(query),
+            request_headers,
+            form: request.body.as_deref().map(pairs).unwrap_or_default(),
+            status: None,
+            response_content_type: None,
+            response_body: None,
+        }
+    }
+}
+
+/// A JSON body with its secret members masked; other bodies only by length.
+pub fn mask_json_body(body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(mut members)) => {
+            for (name, value) in members.iter_mut() {
+                if let (true, Some(text)) = (is_secret_name(name), value.as_str()) {
+                    *value = Value::String(mask(text));
+                }
+            }
+            serde_json::to_string_pretty(&members).unwrap_or_default()
+        }
+        Ok(other) => serde_json::to_string_pretty(&other).unwrap_or_default(),
+        Err(_) => format!("({} bytes, not JSON)", body.len()),
+    }
+}
+
+pub fn trace_to_json(entries: &[TraceEntry]) -> String {
+    serde_json::to_string(entries).unwrap_or_default()
+}
+
+pub fn trace_from_json(json: &str) -> Vec<TraceEntry> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The step an error stopped the flow at, so the trace can show where.
+pub fn step_for_error(error: &super::error::FlowError) -> Step {
+    use super::error::FlowError;
+    match error {
+        FlowError::Callback(_) => Step::CallbackValidated,
+        FlowError::IdToken(_) | FlowError::Jwks(_) => Step::IdTokenValidated,
+        FlowError::Userinfo(_) => Step::Userinfo,
+        _ => Step::TokenResponse,
+    }
+}
+
+/// Step 6's checks, all passed once a callback validated.
+pub fn callback_checks(entry: TraceEntry, iss: Option<&str>, issuer: &str) -> TraceEntry {
+    entry
+        .check("no tokens in the URL (RFC 9700 §2.1.2)", true, "only a code came back")
+        .check("state matches a login started in this tab", true, "its pending record was taken, once")
+        .check("the login is less than 10 minutes old", true, "")
+        .check(
+            "iss is the issuer the login started at (RFC 9207)",
+            true,
+            iss.map_or_else(|| "not sent; the provider does not promise it".to_owned(), str::to_owned),
+        )
+        .check("no error from the provider", true, "")
+        .check("a code is present", true, format!("bound to {issuer}"))
+}
+
+/// Step 9's checks, numbered after OIDC Core §3.1.3.7, all passed.
+pub fn id_token_checks(
+    entry: TraceEntry,
+    token: &super::id_token::ValidatedIdToken,
+    client_id: &str,
+    now_secs: i64,
+) -> TraceEntry {
+    let claim = |name: &str| token.claims.get(name).map(Value::to_string).unwrap_or_else(|| "—".to_owned());
+    let signature = &token.signature;
+    entry
+        .check("2. iss equals the discovered issuer", true, claim("iss"))
+        .check("3. aud contains our client_id", true, format!("{} ∋ {client_id}", claim("aud")))
+        .check("4–5. azp, if present, is our client_id", true, claim("azp"))
+        .check(
+            "6–8. signature verified with WebCrypto",
+            true,
+            format!(
+                "{} with key {}",
+                signature.algorithm.jose_name(),
+                signature.kid.as_deref().unwrap_or("(no kid)")
+            ),
+        )
+        .check(
+            "9. not expired (exp)",
+            true,
+            format!("exp {} is {} s from now", token.exp, token.exp - now_secs),
+        )
+        .check("10. not issued in the future (iat)", true, format!("iat {}", token.iat))
+        .check("11. nonce matches the one sent", true, "")
+}
