@@ -218,7 +218,7 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
         ctx,
         TraceEntry::new(Step::TokenRequest, received_at_ms)
             .request(&request)
-            .value("client_secret", "none: this is a public client")
+            .value("client secret sent", "none: a public client has no secret")
             .spent_value("code_verifier (spent, shown in full)", callback.verifier().secret()),
     );
     let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(metadata)).await;

@@ -17,4 +17,5 @@ mod pkce;
 mod secret;
 mod session;
 mod token;
+mod trace;
 mod userinfo;

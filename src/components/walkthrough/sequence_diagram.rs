@@ -102,6 +102,7 @@ pub fn SequenceDiagram(
     };
 
     view! {
+        <div class="sequence-frame">
         <svg
             class="sequence"
             viewBox=move || format!("0 0 600 {}", height())
@@ -116,5 +117,6 @@ pub fn SequenceDiagram(
             {lanes}
             {steps}
         </svg>
+        </div>
     }
 }

@@ -1,0 +1,191 @@
+//! The walkthrough's trace masks every secret, keeps what a learner needs, and
+//! the attack lab builds exactly the forged callbacks it says it does.
+
+use pixie::oauth::http::HttpResponse;
+use pixie::oauth::lab::{Attack, ATTACKER_ISSUER};
+use pixie::oauth::logout::revocation_request;
+use pixie::oauth::refresh::refresh_request;
+use pixie::oauth::secret::{AccessToken, RefreshToken, State};
+use pixie::oauth::token::token_request;
+use pixie::oauth::trace::{mask, mask_json_body, trace_from_json, trace_to_json, Step, TraceEntry};
+use pixie::oauth::userinfo::userinfo_request;
+use serde_json::json;
+
+use crate::support::{login, validated_callback, CLIENT_ID, CODE, ISSUER, NOW_MS, TOKEN_ENDPOINT, VERIFIER};
+
+const ACCESS: &str = "access-token-value-1234567890";
+const REFRESH: &str = "refresh-token-value-1234567890";
+const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl";
+
+fn stored(entry: TraceEntry) -> String {
+    trace_to_json(&[entry])
+}
+
+fn assert_absent(json: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!json.contains(secret), "{secret} leaked into the trace: {json}");
+    }
+}
+
+#[test]
+fn mask_keeps_four_characters_and_the_length() {
+    assert_eq!(mask("abcdefgh"), "abcd…(8 chars)");
+    assert_eq!(mask("ab"), "ab…(2 chars)");
+}
+
+#[test]
+fn authorization_request_masks_state_and_nonce_but_shows_the_challenge() {
+    let request = login();
+    let redirect = pixie::oauth::http::HttpRequest {
+        method: "GET",
+        url: request.url.clone(),
+        headers: vec![],
+        body: None,
+    };
+    let json = stored(TraceEntry::new(Step::AuthorizationRequest, NOW_MS).request(&redirect));
+    assert_absent(&json, &[request.state.secret(), request.pending.nonce.secret()]);
+    assert!(json.contains(&request.code_challenge), "the challenge is public and shown");
+    assert!(json.contains("\"redirect_uri\""));
+}
+
+#[test]
+fn token_request_masks_code_and_verifier_in_the_form() {
+    let request = token_request(&validated_callback(), CLIENT_ID, TOKEN_ENDPOINT);
+    let json = stored(TraceEntry::new(Step::TokenRequest, NOW_MS).request(&request));
+    assert_absent(&json, &[CODE, VERIFIER]);
+}
+
+#[test]
+fn a_spent_verifier_is_shown_only_when_asked() {
+    let json =
+        stored(TraceEntry::new(Step::TokenRequest, NOW_MS).spent_value("code_verifier (spent)", VERIFIER));
+    assert!(json.contains(VERIFIER));
+    let json = stored(TraceEntry::new(Step::TokenRequest, NOW_MS).value("code_verifier", VERIFIER));
+    assert_absent(&json, &[VERIFIER]);
+}
+
+#[test]
+fn token_response_body_masks_every_token() {
+    let body = json!({
+        "access_token": ACCESS, "refresh_token": REFRESH, "id_token": ID_TOKEN,
+        "token_type": "Bearer", "expires_in": 3600
+    })
+    .to_string();
+    let response = HttpResponse { status: 200, content_type: Some("application/json".to_owned()), body };
+    let request = token_request(&validated_callback(), CLIENT_ID, TOKEN_ENDPOINT);
+    let json = stored(
+        TraceEntry::new(Step::TokenResponse, NOW_MS).request(&request).response(&response, NOW_MS + 5.0),
+    );
+    assert_absent(&json, &[ACCESS, REFRESH, ID_TOKEN]);
+    assert!(json.contains("Bearer") && json.contains("3600"), "the rest of the body stays readable");
+}
+
+#[test]
+fn bearer_headers_keep_the_scheme_and_mask_the_token() {
+    let request = userinfo_request("https://id.example/userinfo", &AccessToken::new(ACCESS));
+    let json = stored(TraceEntry::new(Step::Userinfo, NOW_MS).request(&request));
+    assert_absent(&json, &[ACCESS]);
+    assert!(json.contains("Bearer acce…(29 chars)"), "{json}");
+}
+
+#[test]
+fn refresh_and_revocation_mask_the_refresh_token() {
+    let refresh = refresh_request(&RefreshToken::new(REFRESH), CLIENT_ID, TOKEN_ENDPOINT);
+    let revoke = revocation_request("https://id.example/revoke", &RefreshToken::new(REFRESH), CLIENT_ID);
+    for request in [refresh, revoke] {
+        assert_absent(&stored(TraceEntry::new(Step::Refresh, NOW_MS).request(&request)), &[REFRESH]);
+    }
+}
+
+#[test]
+fn callback_values_mask_code_and_state() {
+    let entry = TraceEntry::new(Step::Callback, NOW_MS)
+        .value("code", CODE)
+        .value("state", "the-state")
+        .value("iss", ISSUER);
+    let json = stored(entry);
+    assert_absent(&json, &[CODE, "the-state"]);
+    assert!(json.contains(ISSUER));
+}
+
+#[test]
+fn non_json_bodies_are_reduced_to_their_length() {
+    assert_eq!(mask_json_body("<html>secret</html>"), "(19 bytes, not JSON)");
+}
+
+#[test]
+fn trace_round_trips_and_garbage_is_empty() {
+    let entry =
+        TraceEntry::new(Step::VerifierMade, NOW_MS).value("code_verifier", VERIFIER).failed("x".to_owned());
+    let back = trace_from_json(&trace_to_json(&[entry.clone()]));
+    assert_eq!(back, vec![entry]);
+    assert!(trace_from_json("not json").is_empty());
+}
+
+#[test]
+fn steps_are_numbered_as_the_issue_lists_them() {
+    let numbers: Vec<u8> = [
+        Step::VerifierMade,
+        Step::ChallengeDerived,
+        Step::AuthorizationRequest,
+        Step::UserAtProvider,
+        Step::Callback,
+        Step::CallbackValidated,
+        Step::TokenRequest,
+        Step::TokenResponse,
+        Step::IdTokenValidated,
+        Step::Userinfo,
+        Step::Logout,
+    ]
+    .iter()
+    .map(|s| s.number())
+    .collect();
+    assert_eq!(numbers, (1..=11).collect::<Vec<u8>>());
+}
+
+const ORIGINAL: &str = "?code=used-code&state=old-state&iss=https%3A%2F%2Fid.example";
+
+fn forged(attack: Attack) -> String {
+    attack.callback_query(ORIGINAL, ISSUER, &State::new("fresh"), &State::new("forged")).unwrap()
+}
+
+#[test]
+fn lab_replay_is_the_same_callback() {
+    assert_eq!(forged(Attack::Replay), ORIGINAL);
+}
+
+#[test]
+fn lab_alter_state_keeps_code_and_iss() {
+    assert_eq!(forged(Attack::AlterState), "?code=used-code&state=forged&iss=https%3A%2F%2Fid.example");
+}
+
+#[test]
+fn lab_swap_iss_uses_a_valid_state_and_the_attackers_issuer() {
+    assert_eq!(
+        forged(Attack::SwapIss),
+        format!("?code=used-code&state=fresh&iss={}", "https%3A%2F%2Fattacker.example")
+    );
+    assert!(ATTACKER_ISSUER.starts_with("https://"));
+}
+
+#[test]
+fn lab_reuse_code_uses_a_valid_state_and_our_issuer() {
+    assert_eq!(forged(Attack::ReuseCode), "?code=used-code&state=fresh&iss=https%3A%2F%2Fid.example");
+}
+
+#[test]
+fn lab_needs_a_code() {
+    assert_eq!(
+        Attack::AlterState.callback_query("?state=s", ISSUER, &State::new("a"), &State::new("b")),
+        None
+    );
+}
+
+#[test]
+fn lab_attacks_expect_their_codes_and_round_trip_slugs() {
+    for attack in pixie::oauth::lab::ATTACKS {
+        assert_eq!(Attack::from_slug(attack.slug()), Some(attack));
+    }
+    assert_eq!(Attack::SwapIss.expected_code(), "iss_mismatch");
+    assert_eq!(Attack::ReuseCode.expected_code(), "invalid_grant");
+}
