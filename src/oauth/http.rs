@@ -38,3 +38,18 @@ impl HttpResponse {
         })
     }
 }
+
+impl HttpRequest {
+    /// A form-encoded POST that asks for JSON: the token, refresh and revocation requests.
+    pub fn form_post(url: &str, body: String) -> Self {
+        Self {
+            method: "POST",
+            url: url.to_owned(),
+            headers: vec![
+                ("Content-Type", "application/x-www-form-urlencoded".to_owned()),
+                ("Accept", "application/json".to_owned()),
+            ],
+            body: Some(body),
+        }
+    }
+}

@@ -14,12 +14,7 @@ pub fn revocation_request(endpoint: &str, refresh_token: &RefreshToken, client_i
         ("token_type_hint", "refresh_token"),
         ("client_id", client_id),
     ]);
-    HttpRequest {
-        method: "POST",
-        url: endpoint.to_owned(),
-        headers: vec![("Content-Type", "application/x-www-form-urlencoded".to_owned())],
-        body: Some(body),
-    }
+    HttpRequest::form_post(endpoint, body)
 }
 
 pub fn end_session_url(

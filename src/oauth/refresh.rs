@@ -11,15 +11,7 @@ pub fn refresh_request(refresh_token: &RefreshToken, client_id: &str, token_endp
         ("refresh_token", refresh_token.secret()),
         ("client_id", client_id),
     ]);
-    HttpRequest {
-        method: "POST",
-        url: token_endpoint.to_owned(),
-        headers: vec![
-            ("Content-Type", "application/x-www-form-urlencoded".to_owned()),
-            ("Accept", "application/json".to_owned()),
-        ],
-        body: Some(body),
-    }
+    HttpRequest::form_post(token_endpoint, body)
 }
 
 /// Milliseconds from `now_ms` until the refresh should run: `margin_secs` before

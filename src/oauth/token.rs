@@ -17,15 +17,7 @@ pub fn token_request(callback: &ValidatedCallback, client_id: &str, token_endpoi
         ("client_id", client_id),
         ("code_verifier", callback.verifier.secret()),
     ]);
-    HttpRequest {
-        method: "POST",
-        url: token_endpoint.to_owned(),
-        headers: vec![
-            ("Content-Type", "application/x-www-form-urlencoded".to_owned()),
-            ("Accept", "application/json".to_owned()),
-        ],
-        body: Some(body),
-    }
+    HttpRequest::form_post(token_endpoint, body)
 }
 
 #[derive(Debug)]
