@@ -99,10 +99,8 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
                         ctx.notice.set(Some(Notice::ResumeFailed));
                     }
                     Err(error) => {
-                        let entry = TraceEntry::new(step_for_error(&error), clock::now_ms())
-                            .value("why", &error.message())
-                            .failed(error.code());
-                        trace::record(ctx, entry);
+                        let step = step_for_error(&error);
+                        trace::record_failure(ctx, step, error.code(), error.message(), clock::now_ms());
                         ctx.state.set(AuthState::Error(error));
                     }
                 }
@@ -219,7 +217,7 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
         TraceEntry::new(Step::TokenRequest, received_at_ms)
             .request(&request)
             .value("client secret sent", "none: a public client has no secret")
-            .spent_value("code_verifier (spent, shown in full)", callback.verifier().secret()),
+            .spent_value("code_verifier (spent)", callback.verifier().secret()),
     );
     let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(metadata)).await;
     let response =
@@ -343,12 +341,14 @@ pub(super) async fn load_userinfo(ctx: AuthCtx) {
         return;
     };
     ctx.userinfo.set(UserinfoState::Loading);
-    let result = match fetch::send(&userinfo_request(endpoint, &session.access_token)).await {
-        Ok(response) => {
-            parse_userinfo_response(&response, &session.id_token_claims.sub).map_err(FlowError::from)
-        }
-        Err(e) => Err(FlowError::Network { during: "userinfo", detail: e.0 }),
-    };
+    let endpoint = endpoint.to_owned();
+    let result = session::authorized_fetch(ctx, Step::Userinfo, "userinfo", move |token| {
+        userinfo_request(&endpoint, token)
+    })
+    .await
+    .and_then(|response| {
+        parse_userinfo_response(&response, &session.id_token_claims.sub).map_err(FlowError::from)
+    });
     // The user may have logged out while the request was in flight.
     if !matches!(ctx.state.get_untracked(), AuthState::SignedIn(_)) {
         return;

@@ -27,6 +27,8 @@ pub fn launch(ctx: AuthCtx, attack: Attack) {
     else {
         return;
     };
+    // The attack gets a trace of its own: the forged callback and the check that refuses it.
+    super::trace::restart(ctx);
     let _ = storage::set(LAB_KEY, attack.slug());
     let _ = navigation::assign(&format!("{CALLBACK_PATH}{query}"));
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::context::AuthCtx;
 use crate::browser::storage;
-use crate::oauth::trace::{trace_from_json, trace_to_json, TraceEntry, TRACE_KEY};
+use crate::oauth::trace::{trace_from_json, trace_to_json, Step, TraceCheck, TraceEntry, TRACE_KEY};
 
 pub fn record(ctx: AuthCtx, entry: TraceEntry) {
     ctx.trace.update(|entries| entries.push(entry));
@@ -29,4 +29,25 @@ pub fn load(ctx: AuthCtx) {
 /// On logout: the page keeps showing it, but nothing stays in storage.
 pub fn forget_persisted() {
     storage::remove(TRACE_KEY);
+}
+
+/// Mark where the flow stopped: on the entry of that step if it was just
+/// recorded (e.g. the token response that carried the error), else a new one.
+pub fn record_failure(ctx: AuthCtx, step: Step, code: String, message: String, at_ms: f64) {
+    let label = format!("refused: {code}");
+    let amended = ctx.trace.try_update(|entries| match entries.last_mut() {
+        Some(last) if last.step == step && last.error.is_none() => {
+            last.error = Some(code.clone());
+            last.checks.push(TraceCheck { label: label.clone(), passed: false, detail: message.clone() });
+            true
+        }
+        _ => false,
+    });
+    if amended == Some(true) {
+        ctx.trace.with_untracked(|entries| {
+            let _ = storage::set(TRACE_KEY, &trace_to_json(entries));
+        });
+    } else {
+        record(ctx, TraceEntry::new(step, at_ms).check(&label, false, message).failed(code));
+    }
 }

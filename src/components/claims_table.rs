@@ -2,6 +2,7 @@ use serde_json::{Map, Value};
 
 use leptos::prelude::*;
 
+use crate::components::CopyButton;
 use crate::format::utc_datetime;
 
 /// Claims as a table; NumericDate claims also shown as UTC times.
@@ -13,6 +14,7 @@ pub fn ClaimsTable(claims: Map<String, Value>) -> impl IntoView {
         .map(|(name, value)| {
             let human =
                 TIME_CLAIMS.contains(&name.as_str()).then(|| value.as_i64().map(utc_datetime)).flatten();
+            let copy_label = name.clone();
             let shown = match &value {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -21,7 +23,8 @@ pub fn ClaimsTable(claims: Map<String, Value>) -> impl IntoView {
                 <tr>
                     <th scope="row"><code>{name}</code></th>
                     <td>
-                        <code>{shown}</code>
+                        <code>{shown.clone()}</code>
+                        <CopyButton text=Signal::derive(move || shown.clone()) label=copy_label/>
                         {human.map(|h| view! { <span class="claims__time">{h}</span> })}
                     </td>
                 </tr>

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::auth::use_auth;
+use crate::components::CopyButton;
 use crate::oauth::pkce::s256_challenge;
 use crate::oauth::secret::CodeVerifier;
 use crate::oauth::trace::Step;
@@ -48,9 +49,15 @@ pub fn ChallengeCard() -> impl IntoView {
                     </label>
                     <dl class="facts">
                         <dt>"Recomputed"</dt>
-                        <dd><code id="challenge-recomputed">{recomputed}</code></dd>
+                        <dd>
+                            <code id="challenge-recomputed">{recomputed}</code>
+                            <CopyButton text=Signal::derive(recomputed) label="recomputed challenge"/>
+                        </dd>
                         <dt>"Sent in step 3"</dt>
-                        <dd><code id="challenge-sent">{move || sent().unwrap_or_default()}</code></dd>
+                        <dd>
+                            <code id="challenge-sent">{move || sent().unwrap_or_default()}</code>
+                            <CopyButton text=Signal::derive(move || sent().unwrap_or_default()) label="challenge sent"/>
+                        </dd>
                     </dl>
                     <p class="explain__verdict" data-match=move || matches().to_string()>
                         {move || if matches() {

@@ -54,10 +54,14 @@ fn JwtPanel(title: &'static str, id: &'static str, token: Token, verdict: Option
     let body = match decoded {
         None => view! { <p>"Opaque (not a JWT): only the provider can read it."</p> }.into_any(),
         Some(jws) => {
-            let header = serde_json::to_string_pretty(&serde_json::json!({
-                "alg": jws.header.alg, "kid": jws.header.kid, "typ": jws.header.typ,
-            }))
-            .unwrap_or_default();
+            let mut members = serde_json::Map::new();
+            members.insert("alg".to_owned(), jws.header.alg.clone().into());
+            for (name, value) in [("kid", &jws.header.kid), ("typ", &jws.header.typ)] {
+                if let Some(value) = value {
+                    members.insert(name.to_owned(), value.clone().into());
+                }
+            }
+            let header = serde_json::to_string_pretty(&members).unwrap_or_default();
             let expiry = jws.claims.get("exp").and_then(|v| v.as_i64()).map(|exp| {
                 let left = exp - clock::now_secs();
                 if left > 0 {

@@ -66,6 +66,16 @@ pub fn SequenceDiagram(
                         format!("M {x1} {y} L {x2} {y}")
                     };
                     let (text_x, anchor) = if from == to { (x1 + 34.0, "start") } else { ((x1 + x2) / 2.0, "middle") };
+                    let marker = move || {
+                        let kind = if failed {
+                            "failed"
+                        } else if selected.get() == Some(index) {
+                            "active"
+                        } else {
+                            "plain"
+                        };
+                        format!("url(#arrowhead-{kind})")
+                    };
                     let on_key = move |ev: leptos::ev::KeyboardEvent| {
                         let target = match ev.key().as_str() {
                             "Enter" | " " => Some(index),
@@ -83,7 +93,7 @@ pub fn SequenceDiagram(
                         <g
                             class=class
                             role="listitem"
-                            tabindex="0"
+                            tabindex=move || if selected.get() == Some(index) { "0" } else { "-1" }
                             data-step=entry.step.slug()
                             data-step-index=index
                             aria-label=aria_label
@@ -92,8 +102,8 @@ pub fn SequenceDiagram(
                             on:keydown=on_key
                         >
                             <rect x="4" y=y - 15.0 width="592" height="30" rx="6" class="flow-step__hit"/>
-                            <path d=arrow class="flow-step__arrow" marker-end="url(#arrowhead)"/>
-                            <text x=text_x y=y - 4.0 text-anchor=anchor class="flow-step__label">{label}</text>
+                            <path d=arrow class="flow-step__arrow" marker-end=marker/>
+                            <text x=text_x y=y - 6.0 text-anchor=anchor class="flow-step__label">{label}</text>
                         </g>
                     }
                 })
@@ -101,7 +111,19 @@ pub fn SequenceDiagram(
         })
     };
 
+    // One marker per state: a marker cannot take its colour from the arrow using it.
+    let markers = ["plain", "active", "failed"]
+        .into_iter()
+        .map(|kind| {
+            view! {
+                <marker id=format!("arrowhead-{kind}") viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" class=format!("sequence__arrowhead sequence__arrowhead--{kind}")/>
+                </marker>
+            }
+        })
+        .collect_view();
     view! {
+        <p class="sequence-hint">"Scroll the diagram sideways to see all three lanes."</p>
         <div class="sequence-frame">
         <svg
             class="sequence"
@@ -109,11 +131,7 @@ pub fn SequenceDiagram(
             role="list"
             aria-label="Sequence diagram of the login: Browser, authorize endpoint, token endpoint"
         >
-            <defs>
-                <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" class="sequence__arrowhead"/>
-                </marker>
-            </defs>
+            <defs>{markers}</defs>
             {lanes}
             {steps}
         </svg>
