@@ -1,11 +1,11 @@
 // Helpers for bench/run.mjs: bundle sizes, the servers, one timed login.
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+
+import { acquirePorts, releasePorts, startProcess } from '../tests/e2e/servers.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ISSUER = 'http://127.0.0.1:9000';
@@ -45,87 +45,11 @@ export async function bundleSizes(dir) {
 
 // ---------------------------------------------------------------- servers
 
-// The e2e tests (tests/e2e/servers.mjs) hold this directory while their
-// servers use ports 8080 and 9000; the bench holds it too.
-const PORTS_LOCK = join(tmpdir(), 'pixie-e2e-ports.lock');
-let holdingLock = false;
+// The same port lock and process handling as the e2e tests, which also use
+// ports 8080 and 9000.
+export { acquirePorts, releasePorts };
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
-
-export async function acquirePorts() {
-  for (let waited = 0; ; waited += 200) {
-    try {
-      mkdirSync(PORTS_LOCK);
-      writeFileSync(join(PORTS_LOCK, 'pid'), String(process.pid));
-      holdingLock = true;
-      return;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-    }
-    let holder = null;
-    try { holder = Number(readFileSync(join(PORTS_LOCK, 'pid'), 'utf8')); } catch { /* being created */ }
-    if (holder && !alive(holder)) rmSync(PORTS_LOCK, { recursive: true, force: true });
-    if (waited === 2000) console.error(`waiting for ${PORTS_LOCK} (e2e tests running?)`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-export function releasePorts() {
-  if (holdingLock) rmSync(PORTS_LOCK, { recursive: true, force: true });
-  holdingLock = false;
-}
-
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  releasePorts();
-});
-
-async function answers(url) {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs `node script ...args` until stop(); resolves once `readyUrl` answers. */
-export async function startServer(name, args, readyUrl, env = {}) {
-  if (await answers(readyUrl)) throw new Error(`${name}: ${readyUrl} answers before start; port in use?`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const exited = new Promise((r) => child.on('exit', () => { children.delete(child); r(); }));
-  let gone = false;
-  exited.then(() => { gone = true; });
-  for (const deadline = Date.now() + 20_000; !(await answers(readyUrl));) {
-    if (gone || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not start (${readyUrl}):\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    async stop() {
-      if (gone) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
+const startServer = (name, args, readyUrl, env) => startProcess(name, args, readyUrl, { env });
 
 export const startProvider = () => startServer(
   'provider', ['dev/provider/server.mjs'], `${ISSUER}/.well-known/openid-configuration`,

@@ -36,7 +36,7 @@ function isAlive(pid) {
   }
 }
 
-async function acquirePorts() {
+export async function acquirePorts() {
   for (;;) {
     try {
       mkdirSync(PORTS_LOCK);
@@ -56,7 +56,7 @@ async function acquirePorts() {
   }
 }
 
-function releasePorts() {
+export function releasePorts() {
   if (holdingPorts) rmSync(PORTS_LOCK, { recursive: true, force: true });
   holdingPorts = false;
 }
