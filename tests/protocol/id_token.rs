@@ -1,28 +1,21 @@
 //! ID token validation (OIDC Core §3.1.3.7) at a fixed clock with 60 s skew.
 
 use pixie::oauth::id_token::{
-    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, ValidatedIdToken,
-    VerifiedSignature, DEFAULT_CLOCK_SKEW_SECS,
+    signing_algorithm, validate_id_token, IdTokenError, ValidatedIdToken, VerifiedSignature,
+    DEFAULT_CLOCK_SKEW_SECS,
 };
 use pixie::oauth::jwks::SignatureAlgorithm;
 use pixie::oauth::jwt::{decode_jws, JwtError};
 use pixie::oauth::secret::{IdToken, Nonce};
 use serde_json::json;
 
-use crate::support::{Jwt, CLIENT_ID, ISSUER, NONCE, NOW_SECS};
+use crate::support::{expectations, Jwt, CLIENT_ID, ISSUER, NONCE, NOW_SECS};
 
 const SKEW: i64 = 60;
 
 fn validate_with_skew(token: &IdToken, skew_secs: i64) -> Result<ValidatedIdToken, IdTokenError> {
     let nonce = Nonce::new(NONCE);
-    let expected = IdTokenExpectations {
-        issuer: ISSUER,
-        client_id: CLIENT_ID,
-        nonce: &nonce,
-        now_secs: NOW_SECS,
-        skew_secs,
-    };
-    validate_id_token(token, proof_for(token), &expected)
+    validate_id_token(token, proof_for(token), &expectations(&nonce, skew_secs))
 }
 
 /// The proof the browser would hand over after WebCrypto verified this token's header.
@@ -39,14 +32,7 @@ fn proof_for(token: &IdToken) -> VerifiedSignature {
 
 fn validate_with_proof(jwt: Jwt, proof: VerifiedSignature) -> Result<ValidatedIdToken, IdTokenError> {
     let nonce = Nonce::new(NONCE);
-    let expected = IdTokenExpectations {
-        issuer: ISSUER,
-        client_id: CLIENT_ID,
-        nonce: &nonce,
-        now_secs: NOW_SECS,
-        skew_secs: SKEW,
-    };
-    validate_id_token(&jwt.to_id_token(), proof, &expected)
+    validate_id_token(&jwt.to_id_token(), proof, &expectations(&nonce, SKEW))
 }
 
 fn validate(jwt: Jwt) -> Result<ValidatedIdToken, IdTokenError> {

@@ -6,8 +6,7 @@ use pixie::oauth::authorize::silent_authorization_request;
 use pixie::oauth::callback::{parse_callback, validate_callback, CallbackError, ProviderError};
 use pixie::oauth::config::{ClientConfig, TokenStorage};
 use pixie::oauth::id_token::{
-    validate_id_token, validate_refreshed_id_token, IdTokenError, IdTokenExpectations, ValidatedIdToken,
-    VerifiedSignature,
+    validate_id_token, validate_refreshed_id_token, IdTokenError, ValidatedIdToken, VerifiedSignature,
 };
 use pixie::oauth::jwks::SignatureAlgorithm;
 use pixie::oauth::logout::{check_logout_return, end_session_url, revocation_request, LogoutReturn};
@@ -17,8 +16,8 @@ use pixie::oauth::session_record::SessionRecord;
 use serde_json::json;
 
 use crate::support::{
-    config, metadata, randomness, response, Jwt, CLIENT_ID, ISSUER, ISSUER_ENCODED, NONCE, NOW_MS, NOW_SECS,
-    STATE, TOKEN_ENDPOINT,
+    config, expectations, metadata, randomness, response, Jwt, CLIENT_ID, ISSUER_ENCODED, NONCE, NOW_MS,
+    NOW_SECS, STATE, TOKEN_ENDPOINT,
 };
 
 fn parse_config(fields: serde_json::Value) -> Result<ClientConfig, String> {
@@ -167,13 +166,7 @@ fn proof() -> VerifiedSignature {
 
 fn original() -> ValidatedIdToken {
     let nonce = Nonce::new(NONCE);
-    let expected = IdTokenExpectations {
-        issuer: ISSUER,
-        client_id: CLIENT_ID,
-        nonce: &nonce,
-        now_secs: NOW_SECS,
-        skew_secs: 60,
-    };
+    let expected = expectations(&nonce, 60);
     validate_id_token(&Jwt::id_token().claim("auth_time", NOW_SECS - 20).to_id_token(), proof(), &expected)
         .unwrap()
 }

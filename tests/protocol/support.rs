@@ -10,7 +10,8 @@ use pixie::oauth::callback::{parse_callback, validate_callback, CallbackError, V
 use pixie::oauth::config::{ClientConfig, TokenStorage};
 use pixie::oauth::discovery::ProviderMetadata;
 use pixie::oauth::http::HttpResponse;
-use pixie::oauth::secret::IdToken;
+use pixie::oauth::id_token::IdTokenExpectations;
+use pixie::oauth::secret::{IdToken, Nonce};
 
 pub const ISSUER: &str = "https://id.example";
 pub const ISSUER_ENCODED: &str = "https%3A%2F%2Fid.example";
@@ -241,4 +242,9 @@ impl Jwt {
     pub fn to_id_token(&self) -> IdToken {
         IdToken::new(self.encode())
     }
+}
+
+/// What the fixture login expects of its ID token, at the fixed clock.
+pub fn expectations(nonce: &Nonce, skew_secs: i64) -> IdTokenExpectations<'_> {
+    IdTokenExpectations { issuer: ISSUER, client_id: CLIENT_ID, nonce, now_secs: NOW_SECS, skew_secs }
 }
