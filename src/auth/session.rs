@@ -49,8 +49,10 @@ thread_local! {
 enum TabMessage {
     /// New tokens for `session_id` (the record's JSON).
     Tokens { record: String },
-    /// Signed out: every tab follows.
+    /// Log out pressed: every tab follows.
     Logout,
+    /// The provider refused this session's refresh token: its tabs are signed out.
+    SessionEnded { session_id: String },
 }
 
 fn broadcast(message: &TabMessage) {
@@ -63,10 +65,18 @@ pub fn listen_to_other_tabs(ctx: AuthCtx) {
     let channel = Channel::open(move |text| match serde_json::from_str::<TabMessage>(&text) {
         Ok(TabMessage::Tokens { record }) => adopt_from_other_tab(ctx, &record),
         Ok(TabMessage::Logout) => {
-            if matches!(ctx.state.get_untracked(), AuthState::SignedIn(_)) {
+            if current_session(ctx).is_some() {
                 forget_locally(ctx);
                 ctx.state.set(AuthState::SignedOut);
                 ctx.notice.set(Some(Notice::SignedOutElsewhere));
+            }
+        }
+        // Tabs with their own grant (memory mode) keep their session.
+        Ok(TabMessage::SessionEnded { session_id }) => {
+            if current_session(ctx).is_some_and(|session| session.id == session_id) {
+                forget_locally(ctx);
+                ctx.state.set(AuthState::SignedOut);
+                ctx.notice.set(Some(Notice::SessionEnded));
             }
         }
         Err(_) => {}
@@ -213,7 +223,9 @@ pub async fn refresh(ctx: AuthCtx) -> Result<(), FlowError> {
             ctx.refresh.set(RefreshStatus::Idle);
         }
         Err(FlowError::Token(TokenError::OAuth { code: OAuthErrorCode::InvalidGrant, .. })) => {
-            end_everywhere(ctx);
+            broadcast(&TabMessage::SessionEnded { session_id: session.id.clone() });
+            forget_locally(ctx);
+            ctx.state.set(AuthState::SignedOut);
             ctx.notice.set(Some(Notice::SessionEnded));
         }
         Err(error @ FlowError::Network { .. }) => {
