@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 
 import {
-  APP, TEST_TIMEOUT, assertNoTokensKept, atProviderLogin, clientStorage, expectSignedIn, login,
-  loginCapturingCallback, signInAtProvider, startLogin, status, useServersAndBrowser, withPage,
+  APP, TEST_TIMEOUT, assertNoTokensKept, atProviderLogin, clientStorage, expectSignedIn, expectedConsole, login,
+  loginCapturingCallback, overrideConfig, signInAtProvider, startLogin, status, useServersAndBrowser, withPage,
 } from './helpers.mjs';
 
 useServersAndBrowser();
@@ -176,3 +176,21 @@ test('logout returns to the signed-out state', { timeout: TEST_TIMEOUT }, (t) =>
   assert.equal(new URL(page.url()).origin, APP);
   await assertNoTokensKept(page, 'none');
 }));
+
+test('an invalid config.json gives an error that names the bad field', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {
+  // Plain http off loopback: an issuer a public client must not send codes to.
+  await overrideConfig(page.context(), { issuer: 'http://id.example' });
+  await page.goto(`${APP}/`);
+  await status(page, 'error').waitFor();
+  assert.equal(await page.locator('#error').textContent(), 'config_invalid');
+  assert.match(await page.locator('#error-message').textContent(), /config\.json field `issuer`: must be an https:\/\/ URL/);
+  assert.equal(await page.getByRole('button', { name: 'Log in' }).count(), 0, 'no Log in button on a broken config');
+}));
+
+test('a missing config.json gives an error with the HTTP status', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {
+  await page.route(`${APP}/config.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${APP}/`);
+  await status(page, 'error').waitFor();
+  assert.equal(await page.locator('#error').textContent(), 'config_unavailable');
+  assert.match(await page.locator('#error-message').textContent(), /HTTP 404/);
+}, { allowConsole: [expectedConsole.httpStatus(`${APP}/config.json`, 404)] }));
