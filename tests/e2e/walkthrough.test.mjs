@@ -342,6 +342,7 @@ for (const { attack, code, tokenPosts, failed } of ATTACKS) {
       assert.equal(errors400.length, 1, 'console errors for the refused token POST');
     }
     assert.ok(!('pixie.lab' in (await sessionStorageOf(page))), 'pixie.lab left on the error screen');
+    assert.equal(await page.locator('#attack-lab').count(), 0, 'the lab is offered only after a real sign-in');
 
     // The attack has a trace of its own: the forged callback, up to the step that refused it.
     const order = await slugs(page);

@@ -1,15 +1,18 @@
 use leptos::prelude::*;
 
 use crate::auth::lab::launch;
-use crate::auth::use_auth;
+use crate::auth::{use_auth, AuthState};
 use crate::oauth::lab::ATTACKS;
 
 /// Real attacks on the callback this page just handled, each with the check that stops it.
+/// Shown only while signed in from that callback.
 #[component]
 pub fn AttackLab() -> impl IntoView {
     let auth = use_auth();
+    // Only after a real sign-in: its callback is what the attacks are built from.
+    let signed_in = move || matches!(auth.state.get(), AuthState::SignedIn(_));
     move || {
-        auth.last_callback_query.get().map(|_| {
+        auth.last_callback_query.get().filter(|_| signed_in()).map(|_| {
             let attacks = ATTACKS
                 .into_iter()
                 .map(|attack| {
