@@ -117,7 +117,7 @@ fn non_json_bodies_are_reduced_to_their_length() {
 fn trace_round_trips_and_garbage_is_empty() {
     let entry =
         TraceEntry::new(Step::VerifierMade, NOW_MS).value("code_verifier", VERIFIER).failed("x".to_owned());
-    let back = trace_from_json(&trace_to_json(&[entry.clone()]));
+    let back = trace_from_json(&trace_to_json(std::slice::from_ref(&entry)));
     assert_eq!(back, vec![entry]);
     assert!(trace_from_json("not json").is_empty());
 }
