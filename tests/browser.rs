@@ -98,10 +98,10 @@ fn purge_drops_expired_and_unreadable_records_only() {
 }
 
 #[wasm_bindgen_test]
-fn expired_record_is_not_returned_by_take() {
+fn an_expired_record_is_still_taken_once_and_knows_its_age() {
     session_storage().clear().unwrap();
-    // An expired record still parses; validate_callback rejects it by age. Here we
-    // check the storage layer hands back exactly what was stored, once.
+    // The storage layer hands back exactly what was stored, once; rejecting it
+    // by age is validate_callback's job (tested natively).
     let stale = login_at(js_sys::Date::now() - PENDING_LOGIN_TTL_MS - 1.0, 60);
     save_pending(&stale.state, &stale.pending).unwrap();
     let taken = take_pending(&stale.state).unwrap();

@@ -32,9 +32,14 @@ impl core::fmt::Debug for HttpResponse {
 impl HttpResponse {
     /// `application/json`, with or without parameters such as `charset`.
     pub fn is_json(&self) -> bool {
+        self.has_media_type("application/json")
+    }
+
+    /// The content type's essence (before any `;` parameters) is `media_type`.
+    pub fn has_media_type(&self, media_type: &str) -> bool {
         self.content_type.as_deref().is_some_and(|ct| {
             let essence = ct.split(';').next().unwrap_or("").trim();
-            essence.eq_ignore_ascii_case("application/json")
+            essence.eq_ignore_ascii_case(media_type)
         })
     }
 }

@@ -164,10 +164,7 @@ pub fn parse_jwks_response(response: &HttpResponse) -> Result<JwkSet, JwksError>
         return Err(JwksError::Http { status: response.status });
     }
     // RFC 7517 §8.5 registers application/jwk-set+json; plain JSON is common.
-    let is_jwk_set = response.content_type.as_deref().is_some_and(|ct| {
-        ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/jwk-set+json")
-    });
-    if !response.is_json() && !is_jwk_set {
+    if !response.is_json() && !response.has_media_type("application/jwk-set+json") {
         return Err(JwksError::NotJson);
     }
     serde_json::from_str(&response.body).map_err(|e| JwksError::Invalid(e.to_string()))
