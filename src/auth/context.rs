@@ -24,9 +24,13 @@ pub struct AuthCtx {
     pub trace: RwSignal<Vec<TraceEntry>>,
     /// The query of the callback this page handled, for the attack lab. Memory only.
     pub last_callback_query: RwSignal<Option<String>>,
+    /// False while a callback is being handled: the walkthrough is drawn once the
+    /// result has, so the token exchange and the signed-in view never wait for it.
+    pub walkthrough_shown: RwSignal<bool>,
 }
 
 pub fn provide_auth(initial: AuthState) -> AuthCtx {
+    let walkthrough_shown = !matches!(initial, AuthState::Exchanging);
     let ctx = AuthCtx {
         state: RwSignal::new(initial),
         provider: RwSignal::new(None),
@@ -38,6 +42,7 @@ pub fn provide_auth(initial: AuthState) -> AuthCtx {
         resuming: RwSignal::new(false),
         trace: RwSignal::new(Vec::new()),
         last_callback_query: RwSignal::new(None),
+        walkthrough_shown: RwSignal::new(walkthrough_shown),
     };
     provide_context(ctx);
     ctx

@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::join;
 use leptos::prelude::*;
@@ -92,7 +93,10 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
             }
             ctx.last_callback_query.set(Some(query.clone()));
             spawn_local(async move {
-                match complete_login(ctx, &query, &fragment).await {
+                let outcome = complete_login(ctx, &query, &fragment).await;
+                // In a task of its own, so the outcome is drawn (and marked) first.
+                set_timeout(move || trace::show_walkthrough(ctx), Duration::ZERO);
+                match outcome {
                     Ok(()) => load_userinfo(ctx).await,
                     Err(FlowError::Callback(CallbackError::SilentLoginRefused(_))) => {
                         ctx.state.set(AuthState::SignedOut);
@@ -188,6 +192,7 @@ fn redirect_to_provider(ctx: AuthCtx, silent: bool) -> Result<(), FlowError> {
     let request =
         build(&provider.config, &provider.metadata, randomness, &navigation::current_path(), now_ms);
     record_redirect(ctx, &request, now_ms);
+    trace::publish(ctx);
     storage::save_pending(&request.state, &request.pending).map_err(FlowError::Storage)?;
     ctx.state.set(AuthState::Redirecting);
     navigation::assign(&request.url).map_err(|detail| FlowError::Network { during: "the redirect", detail })
@@ -207,12 +212,12 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     let iss = response.iss().map(str::to_owned);
     let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
     let checked = TraceEntry::new(Step::CallbackValidated, arrived_at_ms);
-    trace::record(ctx, callback_checks(checked, iss.as_deref(), &metadata.issuer));
+    trace::record_quietly(ctx, callback_checks(checked, iss.as_deref(), &metadata.issuer));
 
     // The JWKS is fetched alongside the token request, so verification adds no round trip.
     let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
-    trace::record(
+    trace::record_quietly(
         ctx,
         TraceEntry::new(Step::TokenRequest, received_at_ms)
             .request(&request)
@@ -223,7 +228,7 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     let response =
         token_response.map_err(|e| FlowError::Network { during: "the token request", detail: e.0 })?;
     let answered = TraceEntry::new(Step::TokenResponse, received_at_ms).request(&request);
-    trace::record(ctx, answered.response(&response, clock::now_ms()));
+    trace::record_quietly(ctx, answered.response(&response, clock::now_ms()));
     let tokens = parse_token_response(&response)?;
     let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
 
@@ -242,7 +247,7 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     )?;
 
     let checks = TraceEntry::new(Step::IdTokenValidated, clock::now_ms());
-    trace::record(ctx, id_token_checks(checks, &claims, &config.client_id, clock::now_secs()));
+    trace::record_quietly(ctx, id_token_checks(checks, &claims, &config.client_id, clock::now_secs()));
 
     let session = Session {
         id: random::session_id().map_err(|e| FlowError::Storage(e.to_string()))?,
@@ -257,20 +262,20 @@ async fn complete_login(ctx: AuthCtx, query: &str, fragment: &str) -> Result<(),
     };
     navigation::replace_url(callback.return_to());
     session::establish(ctx, session, &provider);
-    navigation::mark("app:signed-in");
+    navigation::mark_after_render("app:signed-in");
     Ok(())
 }
 
 /// Steps 1–3 of the trace, written before the page unloads.
 fn record_redirect(ctx: AuthCtx, request: &AuthorizationRequest, now_ms: f64) {
     trace::restart(ctx);
-    trace::record(
+    trace::record_quietly(
         ctx,
         TraceEntry::new(Step::VerifierMade, now_ms)
             .value("code_verifier", request.pending.verifier.secret())
             .value("made from", "32 bytes of crypto.getRandomValues, base64url: 43 characters"),
     );
-    trace::record(
+    trace::record_quietly(
         ctx,
         TraceEntry::new(Step::ChallengeDerived, now_ms)
             .value("code_challenge", &request.code_challenge)
@@ -278,7 +283,7 @@ fn record_redirect(ctx: AuthCtx, request: &AuthorizationRequest, now_ms: f64) {
             .value("formula", "BASE64URL(SHA256(ASCII(code_verifier)))"),
     );
     let redirect = HttpRequest { method: "GET", url: request.url.clone(), headers: Vec::new(), body: None };
-    trace::record(ctx, TraceEntry::new(Step::AuthorizationRequest, now_ms).request(&redirect));
+    trace::record_quietly(ctx, TraceEntry::new(Step::AuthorizationRequest, now_ms).request(&redirect));
 }
 
 /// Steps 4 and 5 of the trace: the time at the provider, and what came back.
@@ -289,13 +294,13 @@ fn record_arrival(ctx: AuthCtx, response: &CallbackResponse, arrived_at_ms: f64)
     if let Some(at_ms) = redirected_at {
         let mut at_provider = TraceEntry::new(Step::UserAtProvider, at_ms);
         at_provider.duration_ms = Some(arrived_at_ms - at_ms);
-        trace::record(ctx, at_provider);
+        trace::record_quietly(ctx, at_provider);
     }
     let mut entry = TraceEntry::new(Step::Callback, arrived_at_ms);
     for (name, value) in response.parameters() {
         entry = entry.value(name, value);
     }
-    trace::record(ctx, entry);
+    trace::record_quietly(ctx, entry);
 }
 
 /// OIDC Core §3.1.3.7 steps 6–8: the `alg` must be allowed, the key must be in
@@ -356,7 +361,7 @@ pub(super) async fn load_userinfo(ctx: AuthCtx) {
     match result {
         Ok(claims) => {
             ctx.userinfo.set(UserinfoState::Loaded(Arc::new(claims)));
-            navigation::mark("app:userinfo");
+            navigation::mark_after_render("app:userinfo");
         }
         Err(error) => ctx.userinfo.set(UserinfoState::Failed(error)),
     }

@@ -161,7 +161,7 @@ pub fn restore_at_start(ctx: AuthCtx, provider: &Provider, query: &str) -> bool 
                 return false;
             };
             establish(ctx, session, provider);
-            navigation::mark("app:signed-in");
+            navigation::mark_after_render("app:signed-in");
             true
         }
         TokenStorage::Memory => {

@@ -8,7 +8,26 @@ use crate::browser::storage;
 use crate::oauth::trace::{trace_from_json, trace_to_json, Step, TraceCheck, TraceEntry, TRACE_KEY};
 
 pub fn record(ctx: AuthCtx, entry: TraceEntry) {
-    ctx.trace.update(|entries| entries.push(entry));
+    record_quietly(ctx, entry);
+    publish(ctx);
+}
+
+/// Adds a step without re-rendering the walkthrough or writing storage. The
+/// callback records several steps on its critical path and publishes them once,
+/// after sign-in: rendering each one would delay the token exchange's reply.
+pub fn record_quietly(ctx: AuthCtx, entry: TraceEntry) {
+    ctx.trace.update_untracked(|entries| entries.push(entry));
+}
+
+/// After a callback: draws the walkthrough with every step recorded so far.
+pub fn show_walkthrough(ctx: AuthCtx) {
+    publish(ctx);
+    ctx.walkthrough_shown.set(true);
+}
+
+/// Shows the steps recorded so far and keeps them across the next redirect.
+pub fn publish(ctx: AuthCtx) {
+    ctx.trace.notify();
     ctx.trace.with_untracked(|entries| {
         let _ = storage::set(TRACE_KEY, &trace_to_json(entries));
     });

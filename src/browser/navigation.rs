@@ -48,6 +48,13 @@ pub fn mark(name: &str) {
     }
 }
 
+/// `mark(name)` once the view updates already queued have run, so the mark
+/// says when the page shows the change, not when it was decided.
+pub fn mark_after_render(name: &'static str) {
+    // The same FIFO task queue as the Leptos effects that draw the change.
+    wasm_bindgen_futures::spawn_local(async move { mark(name) });
+}
+
 /// Move keyboard focus to the first element matching `selector` (HTML or SVG).
 pub fn focus(selector: &str) {
     use wasm_bindgen::JsCast;

@@ -40,21 +40,26 @@ pub fn Walkthrough() -> impl IntoView {
                 </button>
             </div>
             <Show
-                when=has_trace
-                fallback=|| view! {
-                    <p class="panel__lead">
-                        "Log in, and every step of the PKCE flow appears here with the real values from your browser."
-                    </p>
-                }
+                when=move || auth.walkthrough_shown.get()
+                fallback=|| view! { <p class="panel__lead">"The steps appear as soon as the login completes."</p> }
             >
-                <div class="walkthrough__body">
-                    <SequenceDiagram selected=selected on_select=move |i| picked.set(Some(i))/>
-                    {move || selected.get().map(|index| view! { <StepCard index=index/> })}
-                </div>
-                <ChallengeCard/>
+                <Show
+                    when=has_trace
+                    fallback=|| view! {
+                        <p class="panel__lead">
+                            "Log in, and every step of the PKCE flow appears here with the real values from your browser."
+                        </p>
+                    }
+                >
+                    <div class="walkthrough__body">
+                        <SequenceDiagram selected=selected on_select=move |i| picked.set(Some(i))/>
+                        {move || selected.get().map(|index| view! { <StepCard index=index/> })}
+                    </div>
+                    <ChallengeCard/>
+                </Show>
+                <JwtViewer/>
+                <AttackLab/>
             </Show>
-            <JwtViewer/>
-            <AttackLab/>
         </section>
     }
 }
