@@ -7,12 +7,17 @@
 // from the served index.html and config.json (and recomputed when either
 // changes, so a rebuild is picked up), and COOP same-origin; every response
 // carries nosniff and Referrer-Policy: no-referrer.
+// JS, CSS and wasm are sent compressed as a production host would: brotli
+// (quality 11) when the browser accepts it, else gzip -9; each file is
+// compressed once and kept in memory until it changes.
 // CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
 // reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 
 import { buildPolicy, configuredOrigins, inlineScriptHashes } from './csp.mjs';
 
@@ -35,6 +40,7 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.wasm', '.svg', '.map']);
 // Files the app must never see stale: the shell and its runtime config.
 const NO_STORE = new Set(['index.html', 'config.json']);
 
@@ -89,6 +95,31 @@ async function handleCspReports(req, res, pathname) {
   return false;
 }
 
+const compressors = {
+  br: (body) => promisify(brotliCompress)(body, {
+    params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+  }),
+  gzip: (body) => promisify(gzip)(body, { level: 9 }),
+};
+const compressedCache = new Map(); // `${encoding} ${file}` -> { key, promise }
+
+/** The encoding to send `file` with ('br', 'gzip' or null) and the bytes to send. */
+async function encodeFor(req, file, body) {
+  if (!COMPRESSIBLE.has(extname(file).toLowerCase()) || body.length < 1024) return { encoding: null, bytes: body };
+  const accepted = String(req.headers['accept-encoding'] ?? '');
+  const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+  if (!encoding) return { encoding: null, bytes: body };
+  const { mtimeMs, size } = await stat(file);
+  const key = `${mtimeMs}/${size}`;
+  const cacheKey = `${encoding} ${file}`;
+  let entry = compressedCache.get(cacheKey);
+  if (!entry || entry.key !== key) {
+    entry = { key, promise: compressors[encoding](body) };
+    compressedCache.set(cacheKey, entry);
+  }
+  return { encoding, bytes: await entry.promise };
+}
+
 async function isFile(path) {
   try {
     return (await stat(path)).isFile();
@@ -131,19 +162,22 @@ const server = createServer(async (req, res) => {
       file = join(root, 'index.html'); // SPA fallback
     }
 
-    const body = await readFile(file);
+    const raw = await readFile(file);
     const name = file.slice(file.lastIndexOf(sep) + 1);
+    const { encoding, bytes: body } = await encodeFor(req, file, raw);
     const headers = {
       'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
+      Vary: 'Accept-Encoding',
     };
+    if (encoding) headers['Content-Encoding'] = encoding;
     if (NO_STORE.has(name)) headers['Cache-Control'] = 'no-store';
     if (extname(file).toLowerCase() === '.html') {
       let policy;
       try {
-        policy = policyFor(body.toString('utf8'));
+        policy = policyFor(raw.toString('utf8'));
       } catch (err) {
         // E.g. config.json missing while Trunk swaps in a new build: never serve HTML without a policy.
         console.error(`no Content-Security-Policy for ${root}: ${err.message}`);
