@@ -133,9 +133,9 @@ export async function loginOnce(browser) {
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     if (times.login === undefined || times.consent === undefined) throw new Error('a click was not recorded');
 
-    // Each preflight goes just before the request it clears.
+    // Each preflight goes just before the request it clears, and counts as done with it.
     const requests = cb.requests.flatMap((r) => (preflights.includes(r.url)
-      ? [{ ...r, type: 'preflight', end: r.start, bytes: 0, body: 0 }, r] : [r]));
+      ? [{ ...r, type: 'preflight', bytes: 0, body: 0 }, r] : [r]));
     const toProvider = providerStart - times.login;
     const fromCallback = cb.signedIn - cb.fetchStart;
     return {
@@ -146,7 +146,9 @@ export async function loginOnce(browser) {
       signedIn: cb.signedIn,                         // b: callback navigationStart → app:signed-in
       userinfo: cb.userinfo - cb.fetchStart,         // /callback request starts → app:userinfo
       fetchStart: cb.fetchStart,                     // redirect hops at the provider before /callback
-      critical: requests.filter((r) => r.start <= cb.signedIn), // c
+      // c: what app:signed-in can have waited for, i.e. done by then; a request
+      // started before the mark but still running (Pixie's userinfo) is not.
+      critical: requests.filter((r) => r.end <= cb.signedIn),
       requests,
     };
   } finally {

@@ -153,7 +153,7 @@ for (const app of APPS) {
   console.log(`\n${app.name}: the callback's requests up to app:signed-in (c = ${r.critical.length}; median run;`
     + ` ms from the /callback request${verbose ? '; the rest after it' : ''})`);
   for (const q of verbose ? r.requests : r.critical) {
-    const after = q.start > r.signedIn ? '  (after app:signed-in)' : '';
+    const after = q.end > r.signedIn ? '  (done after app:signed-in)' : '';
     const preflight = q.type === 'preflight'; // its time is inside the next request's
     const when = preflight ? '' : `${pad(ms(Math.max(0, q.start - r.fetchStart)), 7)} → ${pad(ms(q.end - r.fetchStart), 6)}`;
     const size = preflight ? 'OPTIONS' : q.body ? `${num(q.body)} B` : 'cross-origin';
