@@ -9,6 +9,7 @@ use pixie::oauth::callback::{looks_like_callback, parse_callback};
 use pixie::oauth::discovery::parse_discovery_response;
 use pixie::oauth::http::HttpResponse;
 use pixie::oauth::id_token::{validate_id_token, IdTokenExpectations, VerifiedSignature};
+use pixie::oauth::json::Json;
 use pixie::oauth::jwks::{parse_jwks_response, SignatureAlgorithm};
 use pixie::oauth::jwt::decode_jws;
 use pixie::oauth::secret::{IdToken, Nonce};
@@ -66,7 +67,57 @@ fn json_object_like() -> impl Strategy<Value = String> {
     })
 }
 
+/// Any JSON value serde_json can hold (object keys are unique there too).
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let text = prop_oneof!["\\PC{0,8}", "[\\x00-\\x1f\"\\\\/\u{7f}-\u{10ffff}]{0,4}"];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        text.clone().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((text.clone(), inner), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+        ]
+    })
+}
+
+/// Short texts made of JSON's own characters, so most of the grammar is reached.
+const JSON_ISH: &str = "[\\[\\]{}\",:0-9eE.+\\-truefalsn\\\\/u ]{0,40}";
+
 proptest! {
+    #[test]
+    fn json_round_trips_every_value(value in any_json()) {
+        // Byte for byte: numbers keep their text, and both escape the same characters.
+        let text = value.to_string();
+        let ours = Json::parse(&text).expect("serde_json's output is JSON");
+        prop_assert_eq!(ours.to_string(), text);
+        prop_assert_eq!(ours.to_pretty(), serde_json::to_string_pretty(&value).unwrap());
+    }
+
+    #[test]
+    fn json_accepts_exactly_what_serde_json_accepts(text in JSON_ISH) {
+        let theirs = serde_json::from_str::<serde_json::Value>(&text);
+        match Json::parse(&text) {
+            // The same value, read back through serde_json.
+            Ok(ours) => prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&ours.to_string()).ok(), theirs.ok()),
+            // Refusals serde_json does not make: repeated names, which it merges.
+            Err(e) if e.problem == "repeated member name" => {}
+            Err(e) => prop_assert!(theirs.is_err(), "refused {:?} ({}) that serde_json accepts", text, e),
+        }
+    }
+
+    #[test]
+    fn json_parsing_never_panics_on_arbitrary_text(text in "\\PC{0,64}") {
+        let _ = Json::parse(&text);
+    }
+
     #[test]
     fn callback_parsing_never_panics(query in query_like(), fragment in "#?[ -~]{0,20}") {
         let _ = looks_like_callback(&query);

@@ -11,6 +11,7 @@ mod config;
 mod discovery;
 mod error;
 mod id_token;
+mod json;
 mod jwks;
 mod jwt;
 mod pkce;
