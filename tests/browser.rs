@@ -168,8 +168,9 @@ async fn login_button_waits_for_the_provider_and_status_follows_state() {
 
 mod signatures {
     use pixie::browser::crypto::verify_signature;
+    use pixie::oauth::http::HttpResponse;
     use pixie::oauth::id_token::{signing_algorithm, IdTokenError};
-    use pixie::oauth::jwks::{select_key, JwkSet};
+    use pixie::oauth::jwks::{parse_jwks_response, select_key, JwkSet};
     use pixie::oauth::jwt::decode_jws;
     use serde::Deserialize;
     use wasm_bindgen_test::*;
@@ -187,7 +188,9 @@ mod signatures {
     }
 
     fn key_set(keys: Vec<serde_json::Value>) -> JwkSet {
-        serde_json::from_value(serde_json::json!({ "keys": keys })).unwrap()
+        let body = serde_json::json!({ "keys": keys }).to_string();
+        let response = HttpResponse { status: 200, content_type: Some("application/json".to_owned()), body };
+        parse_jwks_response(&response).unwrap()
     }
 
     async fn verify(token: &str, keys: &JwkSet) -> Result<(), IdTokenError> {

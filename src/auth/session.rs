@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 
 use super::context::AuthCtx;
 use super::flow::{begin_silent_resume, verify_id_token_signature};
@@ -23,6 +22,7 @@ use crate::oauth::http::{HttpRequest, HttpResponse};
 use crate::oauth::id_token::{
     restore_validated_id_token, validate_refreshed_id_token, DEFAULT_CLOCK_SKEW_SECS,
 };
+use crate::oauth::json::{Json, Object};
 use crate::oauth::logout::{
     check_logout_return, end_session_url, revocation_request, LogoutReturn, LOGOUT_STATE_KEY,
 };
@@ -43,9 +43,8 @@ thread_local! {
     static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
 }
 
-/// What tabs tell each other over the BroadcastChannel.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What tabs tell each other over the BroadcastChannel, as
+/// `{"type": "tokens" | "logout" | "session_ended", …}`.
 enum TabMessage {
     /// New tokens for `session_id` (the record's JSON).
     Tokens { record: String },
@@ -55,31 +54,53 @@ enum TabMessage {
     SessionEnded { session_id: String },
 }
 
-fn broadcast(message: &TabMessage) {
-    if let Ok(text) = serde_json::to_string(message) {
-        CHANNEL.with(|channel| channel.borrow().as_ref().map(|c| c.post(&text)));
+impl TabMessage {
+    fn to_json(&self) -> String {
+        let message = match self {
+            Self::Tokens { record } => Object::new().with("type", "tokens").with("record", record.as_str()),
+            Self::Logout => Object::new().with("type", "logout"),
+            Self::SessionEnded { session_id } => {
+                Object::new().with("type", "session_ended").with("session_id", session_id.as_str())
+            }
+        };
+        message.to_json_string()
+    }
+
+    /// `None` for anything else: other tabs, or other code, may post anything.
+    fn from_json(text: &str) -> Option<Self> {
+        let message = Json::parse_object(text).ok()?;
+        let field = |name| message.str(name).ok().map(str::to_owned);
+        match message.str("type").ok()? {
+            "tokens" => Some(Self::Tokens { record: field("record")? }),
+            "logout" => Some(Self::Logout),
+            "session_ended" => Some(Self::SessionEnded { session_id: field("session_id")? }),
+            _ => None,
+        }
     }
 }
 
+fn broadcast(message: &TabMessage) {
+    let text = message.to_json();
+    CHANNEL.with(|channel| channel.borrow().as_ref().map(|c| c.post(&text)));
+}
+
 pub fn listen_to_other_tabs(ctx: AuthCtx) {
-    let channel = Channel::open(move |text| match serde_json::from_str::<TabMessage>(&text) {
-        Ok(TabMessage::Tokens { record }) => adopt_from_other_tab(ctx, &record),
-        Ok(TabMessage::Logout) => {
-            if current_session(ctx).is_some() {
-                forget_locally(ctx);
-                ctx.state.set(AuthState::SignedOut);
-                ctx.notice.set(Some(Notice::SignedOutElsewhere));
-            }
+    let channel = Channel::open(move |text| match TabMessage::from_json(&text) {
+        Some(TabMessage::Tokens { record }) => adopt_from_other_tab(ctx, &record),
+        Some(TabMessage::Logout) if current_session(ctx).is_some() => {
+            forget_locally(ctx);
+            ctx.state.set(AuthState::SignedOut);
+            ctx.notice.set(Some(Notice::SignedOutElsewhere));
         }
         // Tabs with their own grant (memory mode) keep their session.
-        Ok(TabMessage::SessionEnded { session_id }) => {
-            if current_session(ctx).is_some_and(|session| session.id == session_id) {
-                forget_locally(ctx);
-                ctx.state.set(AuthState::SignedOut);
-                ctx.notice.set(Some(Notice::SessionEnded));
-            }
+        Some(TabMessage::SessionEnded { session_id })
+            if current_session(ctx).is_some_and(|session| session.id == session_id) =>
+        {
+            forget_locally(ctx);
+            ctx.state.set(AuthState::SignedOut);
+            ctx.notice.set(Some(Notice::SessionEnded));
         }
-        Err(_) => {}
+        _ => {}
     });
     CHANNEL.with(|slot| *slot.borrow_mut() = channel);
 }
@@ -366,10 +387,7 @@ pub async fn call_api(ctx: AuthCtx) {
 }
 
 fn pretty_json(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|value| serde_json::to_string_pretty(&value).ok())
-        .unwrap_or_else(|| body.to_owned())
+    Json::parse(body).map(|value| value.to_pretty()).unwrap_or_else(|_| body.to_owned())
 }
 
 /// Forget every token in this tab (memory, storage, timers, views).

@@ -1,11 +1,10 @@
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use crate::oauth::config::ClientConfig;
 use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::error::FlowError;
 use crate::oauth::id_token::ValidatedIdToken;
+use crate::oauth::json::Object;
 use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
 
 /// The configured client and its provider's metadata, loaded once at start.
@@ -63,7 +62,7 @@ pub enum UserinfoState {
     /// The provider has no userinfo endpoint, or nobody is signed in.
     NotAvailable,
     Loading,
-    Loaded(Arc<Map<String, Value>>),
+    Loaded(Arc<Object>),
     Failed(FlowError),
 }
 

@@ -1,22 +1,24 @@
-use serde_json::{Map, Value};
-
 use leptos::prelude::*;
 
 use crate::components::CopyButton;
 use crate::format::utc_datetime;
+use crate::oauth::json::{Json, Object};
 
 /// Claims as a table; NumericDate claims also shown as UTC times.
 #[component]
-pub fn ClaimsTable(claims: Map<String, Value>) -> impl IntoView {
+pub fn ClaimsTable(claims: Object) -> impl IntoView {
     const TIME_CLAIMS: &[&str] = &["exp", "iat", "auth_time", "nbf", "updated_at"];
     let rows = claims
-        .into_iter()
+        .iter()
         .map(|(name, value)| {
-            let human =
-                TIME_CLAIMS.contains(&name.as_str()).then(|| value.as_i64().map(utc_datetime)).flatten();
+            let human = TIME_CLAIMS
+                .contains(&name)
+                .then(|| value.as_number().and_then(|n| n.as_i64()).map(utc_datetime))
+                .flatten();
+            let name = name.to_owned();
             let copy_label = name.clone();
-            let shown = match &value {
-                Value::String(s) => s.clone(),
+            let shown = match value {
+                Json::String(s) => s.clone(),
                 other => other.to_string(),
             };
             view! {

@@ -15,7 +15,7 @@ pub fn UserinfoPanel() -> impl IntoView {
     let text = move || match auth.userinfo.get() {
         UserinfoState::NotAvailable => "The provider has no userinfo endpoint.".to_owned(),
         UserinfoState::Loading => "Loading…".to_owned(),
-        UserinfoState::Loaded(claims) => serde_json::to_string_pretty(&*claims).unwrap_or_default(),
+        UserinfoState::Loaded(claims) => claims.to_pretty(),
         UserinfoState::Failed(error) => format!("{}: {}", error.code(), error.message()),
     };
     view! {

@@ -1,11 +1,10 @@
 //! The authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3 + OIDC Core §3.1.2.1)
 //! and the pending-login record that must survive the redirect.
 
-use serde::{Deserialize, Serialize};
-
 use super::config::ClientConfig;
 use super::discovery::ProviderMetadata;
 use super::encoding::form_encode;
+use super::json::{Json, Object};
 use super::pkce::{is_valid_verifier, nonce_from_random, state_from_random, PkcePair, RandomBytes};
 use super::secret::{CodeVerifier, Nonce, State};
 
@@ -135,20 +134,7 @@ pub fn safe_return_to(path: &str) -> &str {
     }
 }
 
-/// The on-disk shape, versioned so a future format change is detected, not misread.
-#[derive(Serialize, Deserialize)]
-struct StoredPendingLogin {
-    v: u8,
-    verifier: String,
-    nonce: String,
-    issuer: String,
-    redirect_uri: String,
-    created_at_ms: f64,
-    return_to: String,
-    #[serde(default)]
-    silent: bool,
-}
-
+/// The stored record is versioned, so a future format change is detected, not misread.
 const STORED_VERSION: u8 = 1;
 
 impl PendingLogin {
@@ -157,34 +143,34 @@ impl PendingLogin {
     }
 
     pub fn to_storage_json(&self) -> String {
-        let stored = StoredPendingLogin {
-            v: STORED_VERSION,
-            verifier: self.verifier.secret().to_owned(),
-            nonce: self.nonce.secret().to_owned(),
-            issuer: self.issuer.clone(),
-            redirect_uri: self.redirect_uri.clone(),
-            created_at_ms: self.created_at_ms,
-            return_to: self.return_to.clone(),
-            silent: self.silent,
-        };
-        // Serialising plain strings and a finite number cannot fail.
-        serde_json::to_string(&stored).unwrap_or_default()
+        Object::new()
+            .with("v", u64::from(STORED_VERSION))
+            .with("verifier", self.verifier.secret())
+            .with("nonce", self.nonce.secret())
+            .with("issuer", self.issuer.as_str())
+            .with("redirect_uri", self.redirect_uri.as_str())
+            .with("created_at_ms", self.created_at_ms)
+            .with("return_to", self.return_to.as_str())
+            .with("silent", self.silent)
+            .to_json_string()
     }
 
     /// `None` for anything malformed: storage is outside our control.
     pub fn from_storage_json(json: &str) -> Option<Self> {
-        let stored: StoredPendingLogin = serde_json::from_str(json).ok()?;
-        if stored.v != STORED_VERSION || !is_valid_verifier(&stored.verifier) {
+        let stored = Json::parse_object(json).ok()?;
+        let text = |name| stored.str(name).ok().map(str::to_owned);
+        let verifier = text("verifier")?;
+        if stored.opt_u64("v").ok()? != Some(u64::from(STORED_VERSION)) || !is_valid_verifier(&verifier) {
             return None;
         }
         Some(Self {
-            verifier: CodeVerifier::new(stored.verifier),
-            nonce: Nonce::new(stored.nonce),
-            issuer: stored.issuer,
-            redirect_uri: stored.redirect_uri,
-            created_at_ms: stored.created_at_ms,
-            return_to: safe_return_to(&stored.return_to).to_owned(),
-            silent: stored.silent,
+            verifier: CodeVerifier::new(verifier),
+            nonce: Nonce::new(text("nonce")?),
+            issuer: text("issuer")?,
+            redirect_uri: text("redirect_uri")?,
+            created_at_ms: stored.opt_f64("created_at_ms").ok()??,
+            return_to: safe_return_to(&text("return_to")?).to_owned(),
+            silent: stored.opt_bool("silent").ok()?.unwrap_or(false),
         })
     }
 

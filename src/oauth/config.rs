@@ -1,6 +1,6 @@
 //! The deployment's `config.json`: one build, many providers.
 
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
 
 use super::encoding::{is_absolute_http_url, is_secure_url};
 
@@ -54,7 +54,7 @@ pub struct ClientConfig {
     pub scope: String,
     pub redirect_uri: String,
     pub post_logout_redirect_uri: String,
-    /// Sent after Pixie's own parameters, sorted by name (e.g. `audience`, `prompt`).
+    /// Sent after Pixie's own parameters, in the order config.json lists them.
     pub extra_auth_params: Vec<(String, String)>,
     pub token_storage: TokenStorage,
     /// After a reload without stored tokens, try a `prompt=none` redirect to resume.
@@ -91,12 +91,11 @@ impl core::fmt::Display for ConfigError {
 impl ClientConfig {
     /// Parse `config.json`. `origin` (e.g. `http://127.0.0.1:8080`) fills the defaults.
     pub fn parse(json: &str, origin: &str) -> Result<Self, ConfigError> {
-        let value: Value =
-            serde_json::from_str(json).map_err(|e| ConfigError::new("", format!("not valid JSON ({e})")))?;
-        let Value::Object(fields) = value else {
+        let value = Json::parse(json).map_err(|e| ConfigError::new("", format!("not valid JSON ({e})")))?;
+        let Json::Object(fields) = value else {
             return Err(ConfigError::new("", "must be a JSON object"));
         };
-        if let Some(unknown) = fields.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
+        if let Some(unknown) = fields.keys().find(|k| !KNOWN_FIELDS.contains(k)) {
             return Err(ConfigError::new(
                 unknown,
                 format!("unknown field; expected one of {}", KNOWN_FIELDS.join(", ")),
@@ -130,18 +129,18 @@ impl ClientConfig {
         check_uri("post_logout_redirect_uri", &post_logout_redirect_uri)?;
 
         let extra_auth_params = match fields.get("extra_auth_params") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(map)) => map
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::Object(map)) => map
                 .iter()
                 .map(|(key, value)| {
-                    if RESERVED_AUTH_PARAMS.contains(&key.as_str()) {
+                    if RESERVED_AUTH_PARAMS.contains(&key) {
                         return Err(ConfigError::new(
                             "extra_auth_params",
                             format!("`{key}` is set by Pixie and cannot be overridden"),
                         ));
                     }
                     match value {
-                        Value::String(v) => Ok((key.clone(), v.clone())),
+                        Json::String(v) => Ok((key.to_owned(), v.clone())),
                         _ => Err(ConfigError::new(
                             "extra_auth_params",
                             format!("value of `{key}` must be a string"),
@@ -158,15 +157,17 @@ impl ClientConfig {
             Some(_) => return Err(ConfigError::new("token_storage", "must be \"memory\" or \"session\"")),
         };
         let resume_on_reload = match fields.get("resume_on_reload") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
+            None | Some(Json::Null) => true,
+            Some(Json::Bool(b)) => *b,
             Some(_) => return Err(ConfigError::new("resume_on_reload", "must be true or false")),
         };
         let refresh_margin_secs = match fields.get("refresh_margin_secs") {
-            None | Some(Value::Null) => DEFAULT_REFRESH_MARGIN_SECS,
-            Some(value) => value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
-                ConfigError::new("refresh_margin_secs", "must be a whole number of seconds")
-            })?,
+            None | Some(Json::Null) => DEFAULT_REFRESH_MARGIN_SECS,
+            Some(value) => {
+                value.as_number().and_then(|n| n.as_u64()).and_then(|n| u32::try_from(n).ok()).ok_or_else(
+                    || ConfigError::new("refresh_margin_secs", "must be a whole number of seconds"),
+                )?
+            }
         };
         let api_url = optional_string(&fields, "api_url")?;
         if let Some(url) = &api_url {
@@ -193,18 +194,18 @@ impl ClientConfig {
     }
 }
 
-fn required_string(fields: &Map<String, Value>, name: &str) -> Result<String, ConfigError> {
+fn required_string(fields: &Object, name: &str) -> Result<String, ConfigError> {
     optional_string(fields, name)?.ok_or_else(|| ConfigError::new(name, "is required"))
 }
 
-fn optional_string(fields: &Map<String, Value>, name: &str) -> Result<Option<String>, ConfigError> {
+fn optional_string(fields: &Object, name: &str) -> Result<Option<String>, ConfigError> {
     match fields.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Err(ConfigError::new(name, "must not be empty")),
-        Some(Value::String(s)) if s.trim() != s => {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if s.trim().is_empty() => Err(ConfigError::new(name, "must not be empty")),
+        Some(Json::String(s)) if s.trim() != s => {
             Err(ConfigError::new(name, "must not have leading or trailing spaces"))
         }
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(ConfigError::new(name, "must be a string")),
     }
 }

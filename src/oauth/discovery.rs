@@ -1,28 +1,39 @@
 //! OpenID Provider discovery (OIDC Discovery 1.0 §4), as a pure request/response pair.
 
-use serde::Deserialize;
-
 use super::encoding::is_secure_url;
 use super::http::HttpResponse;
+use super::json::{FieldError, Json, Object};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderMetadata {
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
-    #[serde(default)]
     pub userinfo_endpoint: Option<String>,
-    #[serde(default)]
     pub jwks_uri: Option<String>,
-    #[serde(default)]
     pub end_session_endpoint: Option<String>,
-    #[serde(default)]
     pub revocation_endpoint: Option<String>,
     /// RFC 9207: when true, every authorization response must carry `iss`.
-    #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
-    #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
+}
+
+impl ProviderMetadata {
+    fn from_json(document: &Object) -> Result<Self, FieldError> {
+        Ok(Self {
+            issuer: document.str("issuer")?.to_owned(),
+            authorization_endpoint: document.str("authorization_endpoint")?.to_owned(),
+            token_endpoint: document.str("token_endpoint")?.to_owned(),
+            userinfo_endpoint: document.opt_string("userinfo_endpoint")?,
+            jwks_uri: document.opt_string("jwks_uri")?,
+            end_session_endpoint: document.opt_string("end_session_endpoint")?,
+            revocation_endpoint: document.opt_string("revocation_endpoint")?,
+            authorization_response_iss_parameter_supported: document
+                .opt_bool("authorization_response_iss_parameter_supported")?
+                .unwrap_or(false),
+            code_challenge_methods_supported: document.opt_strings("code_challenge_methods_supported")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,21 +60,14 @@ pub enum DiscoveryError {
 /// sessionStorage key of this tab's copy of config.json and the discovery document.
 pub const PROVIDER_CACHE_KEY: &str = "pixie.provider";
 
-#[derive(serde::Serialize, Deserialize)]
-struct ProviderCache {
-    config: String,
-    discovery: String,
-}
-
 /// Both documents as text; whoever reads them back parses and checks them again.
 pub fn provider_cache_record(config_json: &str, discovery_json: &str) -> String {
-    let cache = ProviderCache { config: config_json.to_owned(), discovery: discovery_json.to_owned() };
-    serde_json::to_string(&cache).unwrap_or_default()
+    Object::new().with("config", config_json).with("discovery", discovery_json).to_json_string()
 }
 
 pub fn parse_provider_cache_record(json: &str) -> Option<(String, String)> {
-    let cache: ProviderCache = serde_json::from_str(json).ok()?;
-    Some((cache.config, cache.discovery))
+    let cache = Json::parse_object(json).ok()?;
+    Some((cache.str("config").ok()?.to_owned(), cache.str("discovery").ok()?.to_owned()))
 }
 
 /// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4.1).
@@ -81,8 +85,9 @@ pub fn parse_discovery_response(
     if !response.is_json() {
         return Err(DiscoveryError::NotJson);
     }
-    let metadata: ProviderMetadata =
-        serde_json::from_str(&response.body).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
+    let document = Json::parse_object(&response.body).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
+    let metadata =
+        ProviderMetadata::from_json(&document).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
 
     if metadata.issuer != expected_issuer {
         return Err(DiscoveryError::IssuerMismatch {

@@ -1,6 +1,6 @@
 //! ID token validation, numbered after OIDC Core §3.1.3.7.
 
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
 
 use super::jwks::SignatureAlgorithm;
 use super::jwt::{decode_jws, DecodedJws, JoseHeader, JwtError};
@@ -40,13 +40,13 @@ pub struct ValidatedIdToken {
     pub exp: i64,
     pub iat: i64,
     /// Every claim, for display.
-    pub claims: Map<String, Value>,
+    pub claims: Object,
     pub signature: VerifiedSignature,
 }
 
 impl ValidatedIdToken {
     pub fn claim_str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
+        self.claims.get(name).and_then(Json::as_str)
     }
 }
 
@@ -198,7 +198,7 @@ fn validate(
     }
 
     // 11. `nonce` must equal the one sent in the authorization request.
-    let nonce = claims.get("nonce").and_then(Value::as_str);
+    let nonce = claims.get("nonce").and_then(Json::as_str);
     let nonce_ok = match nonce_rule {
         NonceRule::Equals(sent) => nonce == Some(sent),
         NonceRule::AbsentOrEquals(original) => nonce.is_none() || nonce == original,
@@ -219,31 +219,30 @@ fn validate(
     Ok(ValidatedIdToken { header, sub, exp, iat, claims, signature })
 }
 
-fn string_claim<'a>(claims: &'a Map<String, Value>, name: &'static str) -> Result<&'a str, IdTokenError> {
+fn string_claim<'a>(claims: &'a Object, name: &'static str) -> Result<&'a str, IdTokenError> {
     match claims.get(name) {
         None => Err(IdTokenError::MissingClaim(name)),
-        Some(Value::String(s)) => Ok(s),
+        Some(Json::String(s)) => Ok(s),
         Some(_) => Err(IdTokenError::InvalidClaim(name)),
     }
 }
 
-fn int_claim(claims: &Map<String, Value>, name: &'static str) -> Result<i64, IdTokenError> {
+fn int_claim(claims: &Object, name: &'static str) -> Result<i64, IdTokenError> {
     match claims.get(name) {
         None => Err(IdTokenError::MissingClaim(name)),
         // NumericDate may be fractional (RFC 7519 §2); whole seconds are enough here.
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
-            .ok_or(IdTokenError::InvalidClaim(name)),
+        Some(Json::Number(n)) => {
+            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).ok_or(IdTokenError::InvalidClaim(name))
+        }
         Some(_) => Err(IdTokenError::InvalidClaim(name)),
     }
 }
 
-fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, IdTokenError> {
+fn audiences(claims: &Object) -> Result<Vec<String>, IdTokenError> {
     match claims.get("aud") {
         None => Err(IdTokenError::MissingClaim("aud")),
-        Some(Value::String(aud)) => Ok(vec![aud.clone()]),
-        Some(Value::Array(items)) if !items.is_empty() => items
+        Some(Json::String(aud)) => Ok(vec![aud.clone()]),
+        Some(Json::Array(items)) if !items.is_empty() => items
             .iter()
             .map(|v| v.as_str().map(str::to_owned).ok_or(IdTokenError::InvalidClaim("aud")))
             .collect(),

@@ -1,9 +1,8 @@
 //! JSON Web Key Sets (RFC 7517) and choosing the key that must have signed a JWS.
 //! The signature itself is checked by the browser's WebCrypto (see `crate::browser::crypto`).
 
-use serde::Deserialize;
-
 use super::http::HttpResponse;
+use super::json::{FieldError, Json};
 use super::jwt::JoseHeader;
 
 /// The algorithms Pixie verifies. `none` and every HS* are absent on purpose:
@@ -99,30 +98,40 @@ pub struct WebCryptoAlgorithm {
     pub salt_length: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Jwk {
     pub kty: String,
-    #[serde(default)]
     pub kid: Option<String>,
-    #[serde(default)]
     pub alg: Option<String>,
-    #[serde(default, rename = "use")]
+    /// `use`
     pub use_: Option<String>,
-    #[serde(default)]
     pub key_ops: Option<Vec<String>>,
-    #[serde(default)]
     pub crv: Option<String>,
-    #[serde(default)]
     pub n: Option<String>,
-    #[serde(default)]
     pub e: Option<String>,
-    #[serde(default)]
     pub x: Option<String>,
-    #[serde(default)]
     pub y: Option<String>,
 }
 
 impl Jwk {
+    fn from_json(key: &Json) -> Result<Self, FieldError> {
+        let key = key
+            .as_object()
+            .ok_or_else(|| FieldError { field: "keys".to_owned(), problem: "must hold objects" })?;
+        Ok(Self {
+            kty: key.str("kty")?.to_owned(),
+            kid: key.opt_string("kid")?,
+            alg: key.opt_string("alg")?,
+            use_: key.opt_string("use")?,
+            key_ops: key.opt_strings("key_ops")?,
+            crv: key.opt_string("crv")?,
+            n: key.opt_string("n")?,
+            e: key.opt_string("e")?,
+            x: key.opt_string("x")?,
+            y: key.opt_string("y")?,
+        })
+    }
+
     /// Only the public members, so a provider that publishes a private key by
     /// mistake (`d`, `p`, …) cannot make us import it.
     pub fn public_members(&self) -> Vec<(&'static str, &str)> {
@@ -146,7 +155,7 @@ impl Jwk {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }
@@ -167,7 +176,12 @@ pub fn parse_jwks_response(response: &HttpResponse) -> Result<JwkSet, JwksError>
     if !response.is_json() && !response.has_media_type("application/jwk-set+json") {
         return Err(JwksError::NotJson);
     }
-    serde_json::from_str(&response.body).map_err(|e| JwksError::Invalid(e.to_string()))
+    let invalid = |e: &dyn core::fmt::Display| JwksError::Invalid(e.to_string());
+    let document = Json::parse_object(&response.body).map_err(|e| invalid(&e))?;
+    let keys =
+        document.opt_array("keys").map_err(|e| invalid(&e))?.ok_or_else(|| invalid(&"`keys` is missing"))?;
+    let keys = keys.iter().map(Jwk::from_json).collect::<Result<_, _>>().map_err(|e| invalid(&e))?;
+    Ok(JwkSet { keys })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,16 +1,12 @@
 //! Compact JWS splitting and decoding (RFC 7515 §7.1). No signature work here.
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
-
 use super::encoding::base64url_decode;
+use super::json::{Json, Object};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoseHeader {
     pub alg: String,
-    #[serde(default)]
     pub kid: Option<String>,
-    #[serde(default)]
     pub typ: Option<String>,
 }
 
@@ -18,7 +14,7 @@ pub struct JoseHeader {
 #[derive(Debug, Clone)]
 pub struct DecodedJws {
     pub header: JoseHeader,
-    pub claims: Map<String, Value>,
+    pub claims: Object,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`, the bytes the signature covers.
     pub signing_input: String,
     pub signature: Vec<u8>,
@@ -47,12 +43,24 @@ pub fn decode_jws(token: &str) -> Result<DecodedJws, JwtError> {
     let payload_bytes = base64url_decode(payload_b64).ok_or(JwtError::BadBase64 { part: "payload" })?;
     let signature = base64url_decode(signature_b64).ok_or(JwtError::BadBase64 { part: "signature" })?;
 
-    let header: JoseHeader =
-        serde_json::from_slice(&header_bytes).map_err(|e| JwtError::BadHeader(e.to_string()))?;
-    let claims = match serde_json::from_slice::<Value>(&payload_bytes) {
-        Ok(Value::Object(map)) => map,
+    let header = parse_header(&header_bytes).map_err(JwtError::BadHeader)?;
+    let claims = match Json::parse_bytes(&payload_bytes) {
+        Ok(Json::Object(claims)) => claims,
         Ok(_) => return Err(JwtError::BadClaims("payload is not a JSON object".to_owned())),
         Err(e) => return Err(JwtError::BadClaims(e.to_string())),
     };
     Ok(DecodedJws { header, claims, signing_input: format!("{header_b64}.{payload_b64}"), signature })
+}
+
+fn parse_header(bytes: &[u8]) -> Result<JoseHeader, String> {
+    let header = match Json::parse_bytes(bytes).map_err(|e| e.to_string())? {
+        Json::Object(header) => header,
+        _ => return Err("not a JSON object".to_owned()),
+    };
+    let field = |e: super::json::FieldError| e.to_string();
+    Ok(JoseHeader {
+        alg: header.str("alg").map_err(field)?.to_owned(),
+        kid: header.opt_string("kid").map_err(field)?,
+        typ: header.opt_string("typ").map_err(field)?,
+    })
 }

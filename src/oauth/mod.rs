@@ -10,6 +10,7 @@ pub mod encoding;
 pub mod error;
 pub mod http;
 pub mod id_token;
+pub mod json;
 pub mod jwks;
 pub mod jwt;
 pub mod lab;

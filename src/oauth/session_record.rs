@@ -1,9 +1,8 @@
 //! A signed-in session as JSON: for `token_storage: "session"` and for handing
 //! refreshed tokens to other tabs of the same session.
 
-use serde::{Deserialize, Serialize};
-
 use super::id_token::VerifiedSignature;
+use super::json::{Json, Object};
 use super::jwks::SignatureAlgorithm;
 use super::secret::{AccessToken, IdToken, RefreshToken};
 
@@ -38,60 +37,45 @@ impl core::fmt::Debug for SessionRecord {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    v: u8,
-    session_id: String,
-    generation: u32,
-    access_token: String,
-    refresh_token: Option<String>,
-    id_token: String,
-    alg: String,
-    kid: Option<String>,
-    received_at_ms: f64,
-    expires_at_ms: Option<f64>,
-    scope: Option<String>,
-}
-
 const VERSION: u8 = 1;
 
 impl SessionRecord {
     pub fn to_json(&self) -> String {
-        let stored = Stored {
-            v: VERSION,
-            session_id: self.session_id.clone(),
-            generation: self.generation,
-            access_token: self.access_token.secret().to_owned(),
-            refresh_token: self.refresh_token.as_ref().map(|t| t.secret().to_owned()),
-            id_token: self.id_token.secret().to_owned(),
-            alg: self.signature.algorithm.jose_name().to_owned(),
-            kid: self.signature.kid.clone(),
-            received_at_ms: self.received_at_ms,
-            expires_at_ms: self.expires_at_ms,
-            scope: self.scope.clone(),
-        };
-        serde_json::to_string(&stored).unwrap_or_default()
+        Object::new()
+            .with("v", u64::from(VERSION))
+            .with("session_id", self.session_id.as_str())
+            .with("generation", u64::from(self.generation))
+            .with("access_token", self.access_token.secret())
+            .with("refresh_token", self.refresh_token.as_ref().map(|t| t.secret()))
+            .with("id_token", self.id_token.secret())
+            .with("alg", self.signature.algorithm.jose_name())
+            .with("kid", self.signature.kid.as_deref())
+            .with("received_at_ms", self.received_at_ms)
+            .with("expires_at_ms", self.expires_at_ms)
+            .with("scope", self.scope.as_deref())
+            .to_json_string()
     }
 
     /// `None` for anything malformed: storage and messages are outside our control.
     pub fn from_json(json: &str) -> Option<Self> {
-        let stored: Stored = serde_json::from_str(json).ok()?;
-        if stored.v != VERSION || stored.access_token.is_empty() {
+        let stored = Json::parse_object(json).ok()?;
+        let access_token = stored.str("access_token").ok()?;
+        if stored.opt_u64("v").ok()? != Some(u64::from(VERSION)) || access_token.is_empty() {
             return None;
         }
         Some(Self {
-            session_id: stored.session_id,
-            generation: stored.generation,
-            access_token: AccessToken::new(stored.access_token),
-            refresh_token: stored.refresh_token.map(RefreshToken::new),
-            id_token: IdToken::new(stored.id_token),
+            session_id: stored.str("session_id").ok()?.to_owned(),
+            generation: u32::try_from(stored.opt_u64("generation").ok()??).ok()?,
+            access_token: AccessToken::new(access_token.to_owned()),
+            refresh_token: stored.opt_string("refresh_token").ok()?.map(RefreshToken::new),
+            id_token: IdToken::new(stored.str("id_token").ok()?.to_owned()),
             signature: VerifiedSignature {
-                algorithm: SignatureAlgorithm::from_jose(&stored.alg)?,
-                kid: stored.kid,
+                algorithm: SignatureAlgorithm::from_jose(stored.str("alg").ok()?)?,
+                kid: stored.opt_string("kid").ok()?,
             },
-            received_at_ms: stored.received_at_ms,
-            expires_at_ms: stored.expires_at_ms,
-            scope: stored.scope,
+            received_at_ms: stored.opt_f64("received_at_ms").ok()??,
+            expires_at_ms: stored.opt_f64("expires_at_ms").ok()?,
+            scope: stored.opt_string("scope").ok()?,
         })
     }
 }

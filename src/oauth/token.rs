@@ -1,11 +1,9 @@
 //! The token request (RFC 6749 §4.1.3 + RFC 7636 §4.5) and its response (§5.1, §5.2).
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::callback::ValidatedCallback;
 use super::encoding::form_encode;
 use super::http::{HttpRequest, HttpResponse};
+use super::json::Json;
 use super::secret::{AccessToken, IdToken, RefreshToken};
 
 /// The request a public client sends: five fields, no secret, no Authorization header.
@@ -95,72 +93,51 @@ pub enum TokenError {
     MissingIdToken,
 }
 
-#[derive(Deserialize)]
-struct RawSuccess {
-    access_token: String,
-    token_type: String,
-    #[serde(default)]
-    expires_in: Option<Value>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-    #[serde(default)]
-    id_token: Option<String>,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawError {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    error_uri: Option<String>,
-}
-
 pub fn parse_token_response(response: &HttpResponse) -> Result<TokenResponse, TokenError> {
     if response.status != 200 {
-        return Err(match serde_json::from_str::<RawError>(&response.body) {
-            Ok(raw) if response.is_json() => TokenError::OAuth {
-                code: OAuthErrorCode::parse(&raw.error),
-                description: raw.error_description,
-                uri: raw.error_uri,
+        let error = Json::parse_object(&response.body).ok().filter(|_| response.is_json());
+        let oauth_error = error.as_ref().and_then(|body| {
+            Some(TokenError::OAuth {
+                code: OAuthErrorCode::parse(body.str("error").ok()?),
+                description: body.opt_string("error_description").ok()?,
+                uri: body.opt_string("error_uri").ok()?,
                 status: response.status,
-            },
-            _ => TokenError::Http { status: response.status, body_excerpt: excerpt(&response.body) },
+            })
         });
+        return Err(oauth_error.unwrap_or_else(|| TokenError::Http {
+            status: response.status,
+            body_excerpt: excerpt(&response.body),
+        }));
     }
     if !response.is_json() {
         return Err(TokenError::NotJson { content_type: response.content_type.clone() });
     }
-    let raw: RawSuccess =
-        serde_json::from_str(&response.body).map_err(|e| TokenError::Invalid(e.to_string()))?;
-    if raw.access_token.is_empty() {
+    let invalid = |e: &dyn core::fmt::Display| TokenError::Invalid(e.to_string());
+    let body = Json::parse_object(&response.body).map_err(|e| invalid(&e))?;
+    let access_token = body.str("access_token").map_err(|e| invalid(&e))?;
+    let token_type = body.str("token_type").map_err(|e| invalid(&e))?;
+    if access_token.is_empty() {
         return Err(TokenError::Invalid("access_token is empty".to_owned()));
     }
-    if !raw.token_type.eq_ignore_ascii_case("bearer") {
-        return Err(TokenError::UnsupportedTokenType(raw.token_type));
+    if !token_type.eq_ignore_ascii_case("bearer") {
+        return Err(TokenError::UnsupportedTokenType(token_type.to_owned()));
     }
-    let expires_in = match raw.expires_in {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .ok_or_else(|| TokenError::Invalid("expires_in must be a non-negative integer".to_owned()))?,
-        ),
+    let not_a_count = || TokenError::Invalid("expires_in must be a non-negative integer".to_owned());
+    let expires_in = match body.get("expires_in") {
+        None | Some(Json::Null) => None,
+        Some(Json::Number(n)) => Some(n.as_u64().ok_or_else(not_a_count)?),
         // Some providers (older Azure AD) send the number as a string.
-        Some(Value::String(s)) => Some(
-            s.parse()
-                .map_err(|_| TokenError::Invalid("expires_in must be a non-negative integer".to_owned()))?,
-        ),
+        Some(Json::String(s)) => Some(s.parse().map_err(|_| not_a_count())?),
         Some(_) => return Err(TokenError::Invalid("expires_in must be a number".to_owned())),
     };
+    let optional = |name| body.opt_string(name).map_err(|e| invalid(&e));
     Ok(TokenResponse {
-        access_token: AccessToken::new(raw.access_token),
-        token_type: raw.token_type,
+        access_token: AccessToken::new(access_token.to_owned()),
+        token_type: token_type.to_owned(),
         expires_in,
-        refresh_token: raw.refresh_token.filter(|t| !t.is_empty()).map(RefreshToken::new),
-        id_token: raw.id_token.filter(|t| !t.is_empty()).map(IdToken::new),
-        scope: raw.scope,
+        refresh_token: optional("refresh_token")?.filter(|t| !t.is_empty()).map(RefreshToken::new),
+        id_token: optional("id_token")?.filter(|t| !t.is_empty()).map(IdToken::new),
+        scope: optional("scope")?,
     })
 }
 

@@ -2,11 +2,9 @@
 //! really ran it, with secrets masked. The walkthrough draws from it; it is
 //! kept in sessionStorage across the redirect, so only masked values go in.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use super::encoding::parse_query;
 use super::http::{HttpRequest, HttpResponse};
+use super::json::{Json, Object};
 
 /// sessionStorage key of the trace; removed on logout and "start over".
 pub const TRACE_KEY: &str = "pixie.trace";
@@ -27,14 +25,14 @@ const SECRET_NAMES: &[&str] = &[
 ];
 
 /// The swim lanes of the sequence diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lane {
     Browser,
     Authorize,
     Token,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     VerifierMade,
     ChallengeDerived,
@@ -51,7 +49,32 @@ pub enum Step {
     Logout,
 }
 
+const ALL_STEPS: [Step; 13] = [
+    Step::VerifierMade,
+    Step::ChallengeDerived,
+    Step::AuthorizationRequest,
+    Step::UserAtProvider,
+    Step::Callback,
+    Step::CallbackValidated,
+    Step::TokenRequest,
+    Step::TokenResponse,
+    Step::IdTokenValidated,
+    Step::Userinfo,
+    Step::ApiCall,
+    Step::Refresh,
+    Step::Logout,
+];
+
 impl Step {
+    /// The name stored in the trace record, e.g. `"TokenRequest"`.
+    fn stored_name(self) -> String {
+        format!("{self:?}")
+    }
+
+    fn from_stored_name(name: &str) -> Option<Self> {
+        ALL_STEPS.into_iter().find(|step| step.stored_name() == name)
+    }
+
     pub fn number(self) -> u8 {
         match self {
             Self::VerifierMade => 1,
@@ -172,7 +195,7 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceValue {
     pub name: String,
     pub value: String,
@@ -180,14 +203,14 @@ pub struct TraceValue {
     pub masked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceCheck {
     pub label: String,
     pub passed: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpTrace {
     pub method: String,
     /// Without the query, which is in `query`, decoded.
@@ -200,7 +223,7 @@ pub struct HttpTrace {
     pub response_body: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceEntry {
     pub step: Step,
     /// Milliseconds since the epoch when the step started.
@@ -319,26 +342,141 @@ impl HttpTrace {
 
 /// A JSON body with its secret members masked; other bodies only by length.
 pub fn mask_json_body(body: &str) -> String {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(mut members)) => {
-            for (name, value) in members.iter_mut() {
-                if let (true, Some(text)) = (is_secret_name(name), value.as_str()) {
-                    *value = Value::String(mask(text));
+    match Json::parse(body) {
+        Ok(Json::Object(members)) => {
+            let mut masked = Object::new();
+            for (name, value) in members.iter() {
+                match value.as_str() {
+                    Some(text) if is_secret_name(name) => masked.insert(name, mask(text)),
+                    _ => masked.insert(name, value.clone()),
                 }
             }
-            serde_json::to_string_pretty(&members).unwrap_or_default()
+            Json::Object(masked).to_pretty()
         }
-        Ok(other) => serde_json::to_string_pretty(&other).unwrap_or_default(),
+        Ok(other) => other.to_pretty(),
         Err(_) => format!("({} bytes, not JSON)", body.len()),
     }
 }
 
 pub fn trace_to_json(entries: &[TraceEntry]) -> String {
-    serde_json::to_string(entries).unwrap_or_default()
+    Json::Array(entries.iter().map(TraceEntry::to_json).collect()).to_string()
 }
 
+/// Empty for anything malformed: storage is outside our control.
 pub fn trace_from_json(json: &str) -> Vec<TraceEntry> {
-    serde_json::from_str(json).unwrap_or_default()
+    let entries = match Json::parse(json) {
+        Ok(Json::Array(entries)) => entries,
+        _ => return Vec::new(),
+    };
+    entries.iter().map(TraceEntry::from_json).collect::<Option<_>>().unwrap_or_default()
+}
+
+impl TraceEntry {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("step", self.step.stored_name())
+            .with("at_ms", self.at_ms)
+            .with("duration_ms", self.duration_ms)
+            .with("error", self.error.clone())
+            .with("http", self.http.as_ref().map(HttpTrace::to_json))
+            .with("values", list_to_json(&self.values, TraceValue::to_json))
+            .with("checks", list_to_json(&self.checks, TraceCheck::to_json))
+            .into()
+    }
+
+    fn from_json(json: &Json) -> Option<Self> {
+        let entry = json.as_object()?;
+        Some(Self {
+            step: Step::from_stored_name(entry.str("step").ok()?)?,
+            at_ms: entry.opt_f64("at_ms").ok()??,
+            duration_ms: entry.opt_f64("duration_ms").ok()?,
+            error: entry.opt_string("error").ok()?,
+            http: match entry.get("http") {
+                None | Some(Json::Null) => None,
+                Some(http) => Some(HttpTrace::from_json(http)?),
+            },
+            values: list_from_json(entry, "values", TraceValue::from_json)?,
+            checks: list_from_json(entry, "checks", TraceCheck::from_json)?,
+        })
+    }
+}
+
+impl HttpTrace {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("method", self.method.as_str())
+            .with("url", self.url.as_str())
+            .with("query", list_to_json(&self.query, TraceValue::to_json))
+            .with("request_headers", list_to_json(&self.request_headers, TraceValue::to_json))
+            .with("form", list_to_json(&self.form, TraceValue::to_json))
+            .with("status", self.status.map(u64::from))
+            .with("response_content_type", self.response_content_type.clone())
+            .with("response_body", self.response_body.clone())
+            .into()
+    }
+
+    fn from_json(json: &Json) -> Option<Self> {
+        let http = json.as_object()?;
+        Some(Self {
+            method: http.str("method").ok()?.to_owned(),
+            url: http.str("url").ok()?.to_owned(),
+            query: list_from_json(http, "query", TraceValue::from_json)?,
+            request_headers: list_from_json(http, "request_headers", TraceValue::from_json)?,
+            form: list_from_json(http, "form", TraceValue::from_json)?,
+            status: match http.opt_u64("status").ok()? {
+                Some(status) => Some(u16::try_from(status).ok()?),
+                None => None,
+            },
+            response_content_type: http.opt_string("response_content_type").ok()?,
+            response_body: http.opt_string("response_body").ok()?,
+        })
+    }
+}
+
+impl TraceValue {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("name", self.name.as_str())
+            .with("value", self.value.as_str())
+            .with("masked", self.masked)
+            .into()
+    }
+
+    fn from_json(json: &Json) -> Option<Self> {
+        let value = json.as_object()?;
+        Some(Self {
+            name: value.str("name").ok()?.to_owned(),
+            value: value.str("value").ok()?.to_owned(),
+            masked: value.opt_bool("masked").ok()??,
+        })
+    }
+}
+
+impl TraceCheck {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("label", self.label.as_str())
+            .with("passed", self.passed)
+            .with("detail", self.detail.as_str())
+            .into()
+    }
+
+    fn from_json(json: &Json) -> Option<Self> {
+        let check = json.as_object()?;
+        Some(Self {
+            label: check.str("label").ok()?.to_owned(),
+            passed: check.opt_bool("passed").ok()??,
+            detail: check.str("detail").ok()?.to_owned(),
+        })
+    }
+}
+
+fn list_to_json<T>(items: &[T], to_json: fn(&T) -> Json) -> Json {
+    Json::Array(items.iter().map(to_json).collect())
+}
+
+fn list_from_json<T>(object: &Object, name: &str, from_json: fn(&Json) -> Option<T>) -> Option<Vec<T>> {
+    object.opt_array(name).ok()??.iter().map(from_json).collect()
 }
 
 /// The step an error stopped the flow at, so the trace can show where.
@@ -374,7 +512,7 @@ pub fn id_token_checks(
     client_id: &str,
     now_secs: i64,
 ) -> TraceEntry {
-    let claim = |name: &str| token.claims.get(name).map(Value::to_string).unwrap_or_else(|| "—".to_owned());
+    let claim = |name: &str| token.claims.get(name).map(Json::to_string).unwrap_or_else(|| "—".to_owned());
     let signature = &token.signature;
     entry
         .check("2. iss equals the discovered issuer", true, claim("iss"))

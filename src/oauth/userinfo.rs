@@ -1,6 +1,6 @@
 //! The UserInfo request and response (OIDC Core §5.3).
 
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
 
 use super::http::{HttpRequest, HttpResponse};
 use super::secret::AccessToken;
@@ -32,22 +32,19 @@ pub enum UserinfoError {
     SubMismatch,
 }
 
-pub fn parse_userinfo_response(
-    response: &HttpResponse,
-    expected_sub: &str,
-) -> Result<Map<String, Value>, UserinfoError> {
+pub fn parse_userinfo_response(response: &HttpResponse, expected_sub: &str) -> Result<Object, UserinfoError> {
     if response.status != 200 {
         return Err(UserinfoError::Http { status: response.status });
     }
     if !response.is_json() {
         return Err(UserinfoError::NotJson { content_type: response.content_type.clone() });
     }
-    let claims = match serde_json::from_str::<Value>(&response.body) {
-        Ok(Value::Object(map)) => map,
+    let claims = match Json::parse(&response.body) {
+        Ok(Json::Object(claims)) => claims,
         Ok(_) => return Err(UserinfoError::Invalid("not a JSON object".to_owned())),
         Err(e) => return Err(UserinfoError::Invalid(e.to_string())),
     };
-    if claims.get("sub").and_then(Value::as_str) != Some(expected_sub) {
+    if claims.get("sub").and_then(Json::as_str) != Some(expected_sub) {
         return Err(UserinfoError::SubMismatch);
     }
     Ok(claims)

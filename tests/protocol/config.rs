@@ -138,7 +138,7 @@ fn non_object_json_blames_no_field() {
 }
 
 #[test]
-fn extra_auth_params_are_sorted_by_name() {
+fn extra_auth_params_keep_the_order_config_json_gives() {
     let json = r#"{
         "issuer": "http://127.0.0.1:9000",
         "client_id": "pixie-demo",
@@ -146,7 +146,7 @@ fn extra_auth_params_are_sorted_by_name() {
     }"#;
     let pairs = parse(json).unwrap().extra_auth_params;
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(pairs, [("acr_values", "mfa"), ("audience", "https://api.example"), ("prompt", "login")]);
+    assert_eq!(pairs, [("prompt", "login"), ("audience", "https://api.example"), ("acr_values", "mfa")]);
 }
 
 #[test]

@@ -123,6 +123,29 @@ fn trace_round_trips_and_garbage_is_empty() {
 }
 
 #[test]
+fn a_full_entry_round_trips_through_storage() {
+    let callback = validated_callback();
+    let request = token_request(&callback, CLIENT_ID, TOKEN_ENDPOINT);
+    let body = json!({ "access_token": ACCESS, "token_type": "Bearer", "expires_in": 300 }).to_string();
+    let response = HttpResponse { status: 200, content_type: Some("application/json".to_owned()), body };
+    let entry = TraceEntry::new(Step::TokenResponse, NOW_MS)
+        .request(&request)
+        .response(&response, NOW_MS + 42.5)
+        .value("client secret sent", "none")
+        .spent_value("code_verifier (spent)", VERIFIER)
+        .check("state matches", true, "the one this tab sent")
+        .check("iss matches", false, "a \"quoted\" issuer\non two lines");
+    let back = trace_from_json(&trace_to_json(std::slice::from_ref(&entry)));
+    assert_eq!(back, vec![entry.clone()]);
+    let http = back[0].http.as_ref().unwrap();
+    assert_eq!((http.status, back[0].duration_ms), (Some(200), Some(42.5)));
+    assert!(!http.form.is_empty());
+    // A record missing a member is refused whole, not half-read.
+    let partial = trace_to_json(&[entry]).replace("\"checks\"", "\"unchecked\"");
+    assert!(trace_from_json(&partial).is_empty());
+}
+
+#[test]
 fn steps_are_numbered_as_the_issue_lists_them() {
     let numbers: Vec<u8> = [
         Step::VerifierMade,

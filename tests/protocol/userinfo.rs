@@ -31,7 +31,9 @@ fn request_is_a_bearer_get() {
 fn matching_sub_returns_the_claims() {
     let body = json!({ "sub": SUB, "name": "Ada Lovelace", "email_verified": true });
     let claims = parse_userinfo_response(&json_response(200, &body), SUB).unwrap();
-    assert_eq!(serde_json::Value::Object(claims), body);
+    let claims: serde_json::Value =
+        serde_json::from_str(&pixie::oauth::json::Json::Object(claims).to_string()).unwrap();
+    assert_eq!(claims, body);
 }
 
 #[test]

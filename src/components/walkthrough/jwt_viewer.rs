@@ -4,6 +4,7 @@ use crate::auth::{use_auth, AuthState};
 use crate::browser::clock;
 use crate::components::ClaimsTable;
 use crate::format::remaining;
+use crate::oauth::json::{Json, Object};
 use crate::oauth::jwt::decode_jws;
 use crate::oauth::secret::{AccessToken, IdToken};
 
@@ -54,22 +55,22 @@ fn JwtPanel(title: &'static str, id: &'static str, token: Token, verdict: Option
     let body = match decoded {
         None => view! { <p>"Opaque (not a JWT): only the provider can read it."</p> }.into_any(),
         Some(jws) => {
-            let mut members = serde_json::Map::new();
-            members.insert("alg".to_owned(), jws.header.alg.clone().into());
+            let mut members = Object::new().with("alg", jws.header.alg.as_str());
             for (name, value) in [("kid", &jws.header.kid), ("typ", &jws.header.typ)] {
                 if let Some(value) = value {
-                    members.insert(name.to_owned(), value.clone().into());
+                    members.insert(name, value.as_str());
                 }
             }
-            let header = serde_json::to_string_pretty(&members).unwrap_or_default();
-            let expiry = jws.claims.get("exp").and_then(|v| v.as_i64()).map(|exp| {
-                let left = exp - clock::now_secs();
-                if left > 0 {
-                    format!("expires in {}", remaining(left))
-                } else {
-                    "expired".to_owned()
-                }
-            });
+            let header = members.to_pretty();
+            let expiry =
+                jws.claims.get("exp").and_then(Json::as_number).and_then(|n| n.as_i64()).map(|exp| {
+                    let left = exp - clock::now_secs();
+                    if left > 0 {
+                        format!("expires in {}", remaining(left))
+                    } else {
+                        "expired".to_owned()
+                    }
+                });
             let signature_state = if verdict.is_some() { "verified" } else { "not-checked" };
             let signature_text = verdict.unwrap_or_else(|| {
                 "not checked by Pixie: an access token is for the API to verify.".to_owned()
