@@ -9,7 +9,8 @@
 // carries nosniff and Referrer-Policy: no-referrer.
 // JS, CSS and wasm are sent compressed as a production host would: brotli
 // (quality 11) when the browser accepts it, else gzip -9; each file is
-// compressed once and kept in memory until it changes.
+// compressed once and kept in memory until it changes. Content-hashed files
+// are cacheable for a year; index.html and config.json are never stored.
 // CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
 // reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
 import { createServer } from 'node:http';
@@ -43,6 +44,10 @@ const TYPES = {
 const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.wasm', '.svg', '.map']);
 // Files the app must never see stale: the shell and its runtime config.
 const NO_STORE = new Set(['index.html', 'config.json']);
+// A name with a content hash (Trunk's `pixie-<16 hex>_bg.wasm`, esbuild's
+// `main-<8 chars>.js`) never changes content, so it may be cached for good:
+// the callback page then takes the app's code from the cache, as in production.
+const CONTENT_HASHED = /-[0-9A-Za-z]{8,}(_bg)?\.(js|mjs|css|wasm)$/;
 
 // The policy for the HTML being served (hashing exactly the bytes sent, even
 // mid-rebuild) and the current config.json; recomputed when either changes.
@@ -174,6 +179,7 @@ const server = createServer(async (req, res) => {
     };
     if (encoding) headers['Content-Encoding'] = encoding;
     if (NO_STORE.has(name)) headers['Cache-Control'] = 'no-store';
+    else if (CONTENT_HASHED.test(name)) headers['Cache-Control'] = 'public, max-age=31536000, immutable';
     if (extname(file).toLowerCase() === '.html') {
       let policy;
       try {
