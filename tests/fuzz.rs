@@ -114,6 +114,15 @@ proptest! {
     }
 
     #[test]
+    fn whole_part_equals_the_float_cast(int in -1_000_000_000_i64..1_000_000_000, frac in "[0-9]{0,3}", exp in -4_i32..5) {
+        // Few enough digits that the float is exact to below one unit: the cast is the reference.
+        let text = if frac.is_empty() { format!("{int}e{exp}") } else { format!("{int}.{frac}e{exp}") };
+        let Ok(Json::Number(number)) = Json::parse(&text) else { panic!("{text} is JSON") };
+        let expected = text.parse::<f64>().unwrap() as i64;
+        prop_assert_eq!(number.whole_part(), expected, "{}", text);
+    }
+
+    #[test]
     fn json_parsing_never_panics_on_arbitrary_text(text in "\\PC{0,64}") {
         let _ = Json::parse(&text);
     }

@@ -149,7 +149,7 @@ impl PendingLogin {
             .with("nonce", self.nonce.secret())
             .with("issuer", self.issuer.as_str())
             .with("redirect_uri", self.redirect_uri.as_str())
-            .with("created_at_ms", self.created_at_ms)
+            .with("created_at_ms", Json::millis(self.created_at_ms))
             .with("return_to", self.return_to.as_str())
             .with("silent", self.silent)
             .to_json_string()
@@ -168,7 +168,7 @@ impl PendingLogin {
             nonce: Nonce::new(text("nonce")?),
             issuer: text("issuer")?,
             redirect_uri: text("redirect_uri")?,
-            created_at_ms: stored.opt_f64("created_at_ms").ok()??,
+            created_at_ms: stored.opt_millis("created_at_ms").ok()??,
             return_to: safe_return_to(&text("return_to")?).to_owned(),
             silent: stored.opt_bool("silent").ok()?.unwrap_or(false),
         })

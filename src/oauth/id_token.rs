@@ -231,9 +231,7 @@ fn int_claim(claims: &Object, name: &'static str) -> Result<i64, IdTokenError> {
     match claims.get(name) {
         None => Err(IdTokenError::MissingClaim(name)),
         // NumericDate may be fractional (RFC 7519 §2); whole seconds are enough here.
-        Some(Json::Number(n)) => {
-            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).ok_or(IdTokenError::InvalidClaim(name))
-        }
+        Some(Json::Number(n)) => Ok(n.whole_part()),
         Some(_) => Err(IdTokenError::InvalidClaim(name)),
     }
 }

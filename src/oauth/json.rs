@@ -118,6 +118,17 @@ impl Json {
         }
     }
 
+    /// A time or duration in milliseconds, to the whole millisecond (which is
+    /// what `Date.now()` gives); `null` if not finite. Whole numbers only, so
+    /// the module carries no float formatting (some 10 KB of wasm).
+    pub fn millis(ms: f64) -> Json {
+        if ms.is_finite() {
+            Json::Number(Number((ms.round() as i64).to_string()))
+        } else {
+            Json::Null
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
@@ -144,8 +155,45 @@ impl Number {
         &self.0
     }
 
-    pub fn as_f64(&self) -> Option<f64> {
-        self.0.parse::<f64>().ok().filter(|n| n.is_finite())
+    /// The integer part (toward zero) of any number, e.g. a fractional or
+    /// exponent-form NumericDate, saturating at i64's bounds as a float cast
+    /// would. Done on the digits, not via f64, so the bundle carries no float
+    /// parsing (its tables are ~14 KB).
+    pub fn whole_part(&self) -> i64 {
+        let (mantissa, exponent) = match self.0.split_once(['e', 'E']) {
+            // The grammar allows any number of exponent digits: clamp them.
+            Some((mantissa, exponent)) => (
+                mantissa,
+                exponent.parse::<i64>().unwrap_or(if exponent.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }),
+            ),
+            None => (self.0.as_str(), 0),
+        };
+        let (negative, mantissa) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa),
+        };
+        let (integer, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = [integer, fraction].concat();
+        let digits = all_digits.trim_start_matches('0');
+        // Where the decimal point lands among `digits` once the exponent is applied.
+        let leading_zeros = (all_digits.len() - digits.len()) as i64;
+        let point = (integer.len() as i64 - leading_zeros).saturating_add(exponent);
+        let saturated = if negative { i64::MIN } else { i64::MAX };
+        let whole = match usize::try_from(point) {
+            Err(_) | Ok(0) => return 0,
+            Ok(point) if point > 19 => return saturated,
+            Ok(point) if point <= digits.len() => digits[..point].to_owned(),
+            Ok(point) => format!("{digits}{}", "0".repeat(point - digits.len())),
+        };
+        match whole.parse::<i64>() {
+            Ok(magnitude) if negative => -magnitude,
+            Ok(magnitude) => magnitude,
+            Err(_) => saturated,
+        }
     }
 
     /// Only for integer syntax: `3.0` and `3e0` are not integers here.
@@ -238,10 +286,14 @@ impl Object {
         }
     }
 
-    pub fn opt_f64(&self, name: &str) -> Result<Option<f64>, FieldError> {
+    /// A time written by `Json::millis`: a whole number of milliseconds.
+    pub fn opt_millis(&self, name: &str) -> Result<Option<f64>, FieldError> {
         match self.get(name) {
             None | Some(Json::Null) => Ok(None),
-            Some(Json::Number(n)) => n.as_f64().map(Some).ok_or_else(|| field_error(name, "is out of range")),
+            Some(Json::Number(n)) => n
+                .as_i64()
+                .map(|ms| Some(ms as f64))
+                .ok_or_else(|| field_error(name, "must be whole milliseconds")),
             Some(_) => Err(field_error(name, "must be a number")),
         }
     }
@@ -309,18 +361,6 @@ impl From<bool> for Json {
 impl From<u64> for Json {
     fn from(n: u64) -> Self {
         Json::Number(Number(n.to_string()))
-    }
-}
-
-/// Whole numbers without a fraction (as JavaScript prints them); NaN and
-/// infinities, which JSON cannot hold, as `null`.
-impl From<f64> for Json {
-    fn from(n: f64) -> Self {
-        if !n.is_finite() {
-            Json::Null
-        } else {
-            Json::Number(Number(format!("{n}")))
-        }
     }
 }
 

@@ -50,8 +50,8 @@ impl SessionRecord {
             .with("id_token", self.id_token.secret())
             .with("alg", self.signature.algorithm.jose_name())
             .with("kid", self.signature.kid.as_deref())
-            .with("received_at_ms", self.received_at_ms)
-            .with("expires_at_ms", self.expires_at_ms)
+            .with("received_at_ms", Json::millis(self.received_at_ms))
+            .with("expires_at_ms", self.expires_at_ms.map(Json::millis))
             .with("scope", self.scope.as_deref())
             .to_json_string()
     }
@@ -73,8 +73,8 @@ impl SessionRecord {
                 algorithm: SignatureAlgorithm::from_jose(stored.str("alg").ok()?)?,
                 kid: stored.opt_string("kid").ok()?,
             },
-            received_at_ms: stored.opt_f64("received_at_ms").ok()??,
-            expires_at_ms: stored.opt_f64("expires_at_ms").ok()?,
+            received_at_ms: stored.opt_millis("received_at_ms").ok()??,
+            expires_at_ms: stored.opt_millis("expires_at_ms").ok()?,
             scope: stored.opt_string("scope").ok()?,
         })
     }

@@ -375,8 +375,8 @@ impl TraceEntry {
     fn to_json(&self) -> Json {
         Object::new()
             .with("step", self.step.stored_name())
-            .with("at_ms", self.at_ms)
-            .with("duration_ms", self.duration_ms)
+            .with("at_ms", Json::millis(self.at_ms))
+            .with("duration_ms", self.duration_ms.map(Json::millis))
             .with("error", self.error.clone())
             .with("http", self.http.as_ref().map(HttpTrace::to_json))
             .with("values", list_to_json(&self.values, TraceValue::to_json))
@@ -388,8 +388,8 @@ impl TraceEntry {
         let entry = json.as_object()?;
         Some(Self {
             step: Step::from_stored_name(entry.str("step").ok()?)?,
-            at_ms: entry.opt_f64("at_ms").ok()??,
-            duration_ms: entry.opt_f64("duration_ms").ok()?,
+            at_ms: entry.opt_millis("at_ms").ok()??,
+            duration_ms: entry.opt_millis("duration_ms").ok()?,
             error: entry.opt_string("error").ok()?,
             http: match entry.get("http") {
                 None | Some(Json::Null) => None,

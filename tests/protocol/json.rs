@@ -18,7 +18,7 @@ fn reads_every_kind_of_value() {
     let object = value.as_object().unwrap();
     assert_eq!(object.str("s"), Ok("a\"b\\c/d\n"));
     assert_eq!(object.get("n").and_then(Json::as_number).map(|n| n.as_str()), Some("-12.5e3"));
-    assert_eq!(object.get("n").and_then(Json::as_number).and_then(|n| n.as_f64()), Some(-12500.0));
+    assert_eq!(object.get("n").and_then(Json::as_number).map(|n| n.whole_part()), Some(-12500));
     assert_eq!(object.opt_bool("t"), Ok(Some(true)));
     assert_eq!(object.opt_bool("f"), Ok(Some(false)));
     assert!(object.get("z").is_some_and(Json::is_null));
@@ -104,8 +104,30 @@ fn integers_are_integers_only_in_integer_syntax() {
     assert_eq!(number("1700000000").as_i64(), Some(1_700_000_000));
     assert_eq!(number("-5").as_u64(), None);
     assert_eq!(number("1.0").as_i64(), None);
-    assert_eq!(number("1.0").as_f64(), Some(1.0));
-    assert_eq!(number("1e400").as_f64(), None, "out of range is not infinity");
+    assert_eq!(number("1.0").whole_part(), 1);
+}
+
+#[test]
+fn whole_part_works_on_the_digits() {
+    let whole = |text: &str| parse(text).unwrap().as_number().map(|n| n.whole_part()).unwrap();
+    assert_eq!(whole("1700000000"), 1_700_000_000);
+    assert_eq!(whole("1700000000.999"), 1_700_000_000);
+    assert_eq!(whole("1.7e9"), 1_700_000_000);
+    assert_eq!(whole("17E+8"), 1_700_000_000);
+    assert_eq!(whole("170000000000e-2"), 1_700_000_000);
+    assert_eq!(whole("0.000017e14"), 1_700_000_000);
+    assert_eq!(whole("-2.5"), -2);
+    assert_eq!(whole("0.9"), 0);
+    assert_eq!(whole("-0"), 0);
+    assert_eq!(whole("5e-400"), 0);
+    assert_eq!(whole("9223372036854775807"), i64::MAX);
+    assert_eq!(whole("-9223372036854775807"), -i64::MAX);
+    // Beyond i64, saturated as `f64 as i64` would be.
+    assert_eq!(whole("9223372036854775808"), i64::MAX);
+    assert_eq!(whole("1e300"), i64::MAX);
+    assert_eq!(whole("-1e300"), i64::MIN);
+    assert_eq!(whole("1e99999999999999999999"), i64::MAX);
+    assert_eq!(whole("1e-99999999999999999999"), 0);
 }
 
 #[test]
@@ -123,14 +145,13 @@ fn typed_members_name_the_field_when_wrong() {
 fn writes_like_json_stringify() {
     let object = Object::new()
         .with("text", "quote \" backslash \\ newline \n tab \t bell \u{7} é")
-        .with("whole", 1_700_000_000_000.0)
-        .with("fraction", 0.25)
-        .with("not_finite", f64::NAN)
+        .with("at_ms", Json::millis(1_700_000_000_000.4))
+        .with("not_finite", Json::millis(f64::NAN))
         .with("absent", None::<String>)
         .with("list", Json::Array(vec![true.into(), Json::Array(Vec::new()), Object::new().into()]));
     assert_eq!(
         object.to_json_string(),
-        r#"{"text":"quote \" backslash \\ newline \n tab \t bell \u0007 é","whole":1700000000000,"fraction":0.25,"not_finite":null,"absent":null,"list":[true,[],{}]}"#
+        r#"{"text":"quote \" backslash \\ newline \n tab \t bell \u0007 é","at_ms":1700000000000,"not_finite":null,"absent":null,"list":[true,[],{}]}"#
     );
     assert_eq!(
         Json::parse(r#"{"a":[1,{"b":null}],"c":{},"d":[]}"#).unwrap().to_pretty(),
@@ -140,7 +161,7 @@ fn writes_like_json_stringify() {
 
 #[test]
 fn insert_replaces_in_place() {
-    let mut object = Object::new().with("a", 1.0).with("b", 2.0);
+    let mut object = Object::new().with("a", true).with("b", 2_u64);
     object.insert("a", "x");
     assert_eq!(object.to_json_string(), r#"{"a":"x","b":2}"#);
 }

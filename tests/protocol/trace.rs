@@ -130,7 +130,7 @@ fn a_full_entry_round_trips_through_storage() {
     let response = HttpResponse { status: 200, content_type: Some("application/json".to_owned()), body };
     let entry = TraceEntry::new(Step::TokenResponse, NOW_MS)
         .request(&request)
-        .response(&response, NOW_MS + 42.5)
+        .response(&response, NOW_MS + 42.0)
         .value("client secret sent", "none")
         .spent_value("code_verifier (spent)", VERIFIER)
         .check("state matches", true, "the one this tab sent")
@@ -138,7 +138,7 @@ fn a_full_entry_round_trips_through_storage() {
     let back = trace_from_json(&trace_to_json(std::slice::from_ref(&entry)));
     assert_eq!(back, vec![entry.clone()]);
     let http = back[0].http.as_ref().unwrap();
-    assert_eq!((http.status, back[0].duration_ms), (Some(200), Some(42.5)));
+    assert_eq!((http.status, back[0].duration_ms), (Some(200), Some(42.0)));
     assert!(!http.form.is_empty());
     // A record missing a member is refused whole, not half-read.
     let partial = trace_to_json(&[entry]).replace("\"checks\"", "\"unchecked\"");

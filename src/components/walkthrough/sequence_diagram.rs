@@ -3,16 +3,17 @@ use leptos::prelude::*;
 use crate::auth::use_auth;
 use crate::oauth::trace::Lane;
 
-const LANES: [(Lane, &str, f64); 3] = [
-    (Lane::Browser, "Browser (Pixie)", 90.0),
-    (Lane::Authorize, "Authorize endpoint", 300.0),
-    (Lane::Token, "Token endpoint", 510.0),
+// Whole pixels: integer attributes keep float formatting out of the bundle.
+const LANES: [(Lane, &str, i32); 3] = [
+    (Lane::Browser, "Browser (Pixie)", 90),
+    (Lane::Authorize, "Authorize endpoint", 300),
+    (Lane::Token, "Token endpoint", 510),
 ];
-const TOP: f64 = 56.0;
-const ROW: f64 = 34.0;
+const TOP: i32 = 56;
+const ROW: i32 = 34;
 
-fn lane_x(lane: Lane) -> f64 {
-    LANES.iter().find(|(l, _, _)| *l == lane).map_or(0.0, |(_, _, x)| *x)
+fn lane_x(lane: Lane) -> i32 {
+    LANES.iter().find(|(l, _, _)| *l == lane).map_or(0, |(_, _, x)| *x)
 }
 
 /// Three lanes, one arrow per step, lit as the flow reaches it. Each step is a
@@ -23,7 +24,7 @@ pub fn SequenceDiagram(
     on_select: impl Fn(usize) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let auth = use_auth();
-    let height = move || TOP + ROW * auth.trace.with(Vec::len) as f64 + 16.0;
+    let height = move || TOP + ROW * auth.trace.with(Vec::len) as i32 + 16;
     let lanes = LANES
         .iter()
         .map(|(_, name, x)| {
@@ -45,7 +46,7 @@ pub fn SequenceDiagram(
                 .map(|(index, entry)| {
                     let (from, to) = entry.step.lanes();
                     let (x1, x2) = (lane_x(from), lane_x(to));
-                    let y = TOP + ROW * index as f64;
+                    let y = TOP + ROW * index as i32;
                     let label = format!("{}. {}", entry.step.number(), entry.step.title());
                     let aria_label = label.clone();
                     let failed = entry.error.is_some();
@@ -61,11 +62,12 @@ pub fn SequenceDiagram(
                     };
                     let arrow = if from == to {
                         // A step inside one party: a small loop on its lifeline.
-                        format!("M {x1} {} h 28 v 14 h -28", y - 7.0)
+                        format!("M {x1} {} h 28 v 14 h -28", y - 7)
                     } else {
                         format!("M {x1} {y} L {x2} {y}")
                     };
-                    let (text_x, anchor) = if from == to { (x1 + 34.0, "start") } else { ((x1 + x2) / 2.0, "middle") };
+                    let (text_x, anchor) =
+                        if from == to { (x1 + 34, "start") } else { ((x1 + x2) / 2, "middle") };
                     let marker = move || {
                         let kind = if failed {
                             "failed"
@@ -101,9 +103,9 @@ pub fn SequenceDiagram(
                             on:click=move |_| on_select(index)
                             on:keydown=on_key
                         >
-                            <rect x="4" y=y - 15.0 width="592" height="30" rx="6" class="flow-step__hit"/>
+                            <rect x="4" y=y - 15 width="592" height="30" rx="6" class="flow-step__hit"/>
                             <path d=arrow class="flow-step__arrow" marker-end=marker/>
-                            <text x=text_x y=y - 6.0 text-anchor=anchor class="flow-step__label">{label}</text>
+                            <text x=text_x y=y - 6 text-anchor=anchor class="flow-step__label">{label}</text>
                         </g>
                     }
                 })

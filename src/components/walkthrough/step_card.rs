@@ -20,8 +20,9 @@ fn card(entry: TraceEntry, started_at: f64) -> impl IntoView {
     let step = entry.step;
     let (rfc_label, rfc_url) = step.reference();
     let timing = match entry.duration_ms {
-        Some(took) => format!("at +{:.0} ms · took {:.0} ms", entry.at_ms - started_at, took),
-        None => format!("at +{:.0} ms", entry.at_ms - started_at),
+        // Whole milliseconds, as integers: no float formatting in the bundle.
+        Some(took) => format!("at +{} ms · took {} ms", whole_ms(entry.at_ms - started_at), whole_ms(took)),
+        None => format!("at +{} ms", whole_ms(entry.at_ms - started_at)),
     };
     let no_secret = (step == Step::TokenRequest).then(|| {
         view! {
@@ -78,4 +79,8 @@ fn http_exchange(http: HttpTrace) -> impl IntoView {
             })}
         </div>
     }
+}
+
+fn whole_ms(ms: f64) -> i64 {
+    ms.round() as i64
 }
