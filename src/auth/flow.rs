@@ -39,6 +39,7 @@ use crate::oauth::trace::{callback_checks, id_token_checks, step_for_error, Step
 use crate::oauth::userinfo::{parse_userinfo_response, userinfo_request};
 
 pub const CALLBACK_PATH: &str = "/callback";
+const WALKTHROUGH_WAITS_AT_MOST: Duration = Duration::from_millis(300);
 
 thread_local! {
     // A callback is handled at most once per page load, whatever re-runs.
@@ -94,8 +95,9 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
             ctx.last_callback_query.set(Some(query.clone()));
             spawn_local(async move {
                 let outcome = complete_login(ctx, &query, &fragment).await;
-                // In a task of its own, so the outcome is drawn (and marked) first.
-                set_timeout(move || trace::show_walkthrough(ctx), Duration::ZERO);
+                // The walkthrough is drawn last, so neither the signed-in view
+                // nor userinfo waits for it; a slow userinfo holds it back no longer than this.
+                set_timeout(move || trace::show_walkthrough(ctx), WALKTHROUGH_WAITS_AT_MOST);
                 match outcome {
                     Ok(()) => load_userinfo(ctx).await,
                     Err(FlowError::Callback(CallbackError::SilentLoginRefused(_))) => {
@@ -109,6 +111,7 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
                     }
                 }
                 ctx.resuming.set(false);
+                trace::show_walkthrough(ctx);
             });
         }
         Entry::Home { query } => spawn_local(async move {

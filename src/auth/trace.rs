@@ -21,6 +21,9 @@ pub fn record_quietly(ctx: AuthCtx, entry: TraceEntry) {
 
 /// After a callback: draws the walkthrough with every step recorded so far.
 pub fn show_walkthrough(ctx: AuthCtx) {
+    if ctx.walkthrough_shown.get_untracked() {
+        return;
+    }
     publish(ctx);
     ctx.walkthrough_shown.set(true);
 }
