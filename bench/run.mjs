@@ -97,7 +97,7 @@ process.on('SIGINT', () => stopAll().finally(() => process.exit(130)));
 process.on('SIGTERM', () => stopAll().finally(() => process.exit(143)));
 
 console.log(`\nLogin timings: ${RUNS} runs each, interleaved Pixie, peer, Pixie, … after one warm-up pair;`);
-console.log('headless Chromium, a fresh browser context per run, loopback, no compression (dev/static-server.mjs).');
+console.log('headless Chromium, a fresh browser context per run, loopback, brotli, content-hashed files cached (dev/static-server.mjs).');
 try {
   await acquirePorts();
   provider = await startProvider();
