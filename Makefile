@@ -8,14 +8,14 @@ export PIXIE_TOOLS_DIR
 export PATH := $(PIXIE_TOOLS_DIR)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: demo test setup setup-browser test-native test-browser test-e2e build csp bench clean
+.PHONY: demo test setup setup-browser test-native test-browser test-e2e test-e2e-lean build build-lean csp bench clean
 
 ## Run Pixie against the embedded local provider on http://127.0.0.1:8080
 demo: setup
 	dev/demo.sh
 
 ## Run every test: native protocol tests, browser tests, end-to-end
-test: setup-browser test-native test-browser test-e2e
+test: setup-browser test-native test-browser test-e2e test-e2e-lean
 
 setup:
 	dev/setup.sh
@@ -33,6 +33,10 @@ test-browser:
 build:
 	trunk build --release
 
+## The same without the walkthrough (cargo --no-default-features), in dist-lean/
+build-lean:
+	trunk build --release --no-default-features --dist dist-lean
+
 ## The Content-Security-Policy header for that bundle (see dev/csp.mjs)
 csp: build
 	node dev/csp.mjs dist dist/config.json
@@ -40,9 +44,13 @@ csp: build
 test-e2e: build
 	node --test tests/e2e/
 
+# The login and the session, on the build without the walkthrough
+test-e2e-lean: build-lean
+	E2E_DIST=dist-lean E2E_WALKTHROUGH=absent node --test tests/e2e/login.test.mjs tests/e2e/session.test.mjs
+
 ## Sizes and login timings of the release bundle against oidc-client-ts (see bench/README.md)
-bench: setup-browser build
+bench: setup-browser build build-lean
 	node bench/run.mjs
 
 clean:
-	rm -rf dist target test-results
+	rm -rf dist dist-lean target test-results

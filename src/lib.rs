@@ -15,7 +15,7 @@ pub mod pages;
 use leptos::prelude::*;
 
 use auth::flow::{self, CALLBACK_PATH};
-use components::{NoticeBanner, StatusBadge, Walkthrough};
+use components::{NoticeBanner, StatusBadge};
 use pages::{Home, NotFound};
 
 #[component]
@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
             <StatusBadge/>
             <NoticeBanner/>
             {if known_path {
-                view! { <Home/> <Walkthrough/> }.into_any()
+                view! { <Home/> {walkthrough()} }.into_any()
             } else {
                 view! { <NotFound/> }.into_any()
             }}
@@ -44,3 +44,12 @@ pub fn App() -> impl IntoView {
         </footer>
     }
 }
+
+#[cfg(feature = "walkthrough")]
+fn walkthrough() -> impl IntoView {
+    view! { <components::Walkthrough/> }
+}
+
+/// Built without the walkthrough: the login alone.
+#[cfg(not(feature = "walkthrough"))]
+fn walkthrough() -> impl IntoView {}

@@ -2,6 +2,7 @@
 
 mod context;
 pub mod flow;
+#[cfg(feature = "walkthrough")]
 pub mod lab;
 pub mod session;
 mod state;

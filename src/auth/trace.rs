@@ -1,11 +1,13 @@
 //! Recording the flow trace into the context (for the walkthrough) and into
 //! sessionStorage (so it survives the redirect). Entries hold masked values only.
+//! Built without the walkthrough, nothing reads the trace back, so it stays in
+//! memory and is never serialised.
 
 use leptos::prelude::*;
 
 use super::context::AuthCtx;
 use crate::browser::storage;
-use crate::oauth::trace::{trace_from_json, trace_to_json, Step, TraceCheck, TraceEntry, TRACE_KEY};
+use crate::oauth::trace::{Step, TraceCheck, TraceEntry, TRACE_KEY};
 
 pub fn record(ctx: AuthCtx, entry: TraceEntry) {
     record_quietly(ctx, entry);
@@ -31,9 +33,16 @@ pub fn show_walkthrough(ctx: AuthCtx) {
 /// Shows the steps recorded so far and keeps them across the next redirect.
 pub fn publish(ctx: AuthCtx) {
     ctx.trace.notify();
+    persist(ctx);
+}
+
+fn persist(ctx: AuthCtx) {
+    #[cfg(feature = "walkthrough")]
     ctx.trace.with_untracked(|entries| {
-        let _ = storage::set(TRACE_KEY, &trace_to_json(entries));
+        let _ = storage::set(TRACE_KEY, &crate::oauth::trace::trace_to_json(entries));
     });
+    #[cfg(not(feature = "walkthrough"))]
+    let _ = ctx;
 }
 
 /// A new login starts a new trace.
@@ -43,9 +52,12 @@ pub fn restart(ctx: AuthCtx) {
 }
 
 pub fn load(ctx: AuthCtx) {
+    #[cfg(feature = "walkthrough")]
     if let Some(json) = storage::get(TRACE_KEY) {
-        ctx.trace.set(trace_from_json(&json));
+        ctx.trace.set(crate::oauth::trace::trace_from_json(&json));
     }
+    #[cfg(not(feature = "walkthrough"))]
+    let _ = ctx;
 }
 
 /// On logout: the page keeps showing it, but nothing stays in storage.
@@ -66,9 +78,7 @@ pub fn record_failure(ctx: AuthCtx, step: Step, code: String, message: String, a
         _ => false,
     });
     if amended == Some(true) {
-        ctx.trace.with_untracked(|entries| {
-            let _ = storage::set(TRACE_KEY, &trace_to_json(entries));
-        });
+        persist(ctx);
     } else {
         record(ctx, TraceEntry::new(step, at_ms).check(&label, false, message).failed(code));
     }

@@ -13,6 +13,7 @@ mod resume_status;
 mod session_panel;
 mod status_badge;
 mod userinfo_panel;
+#[cfg(feature = "walkthrough")]
 pub mod walkthrough;
 
 pub use api_panel::ApiPanel;
@@ -28,4 +29,5 @@ pub use resume_status::ResumeStatus;
 pub use session_panel::SessionPanel;
 pub use status_badge::StatusBadge;
 pub use userinfo_panel::UserinfoPanel;
+#[cfg(feature = "walkthrough")]
 pub use walkthrough::Walkthrough;

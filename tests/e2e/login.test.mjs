@@ -93,6 +93,19 @@ test('full login with PKCE as a public client', { timeout: TEST_TIMEOUT }, (t) =
   }
 }));
 
+// make test-e2e-lean runs this file on the build without the walkthrough
+// (E2E_WALKTHROUGH=absent): the login is the same, the walkthrough and its
+// stored trace are gone.
+test('the walkthrough is there exactly when the build has it', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {
+  const built = process.env.E2E_WALKTHROUGH !== 'absent';
+  await login(page, 'alice');
+  await page.locator('#userinfo[data-state="loaded"]').waitFor();
+  assert.equal(await page.locator('#walkthrough').count(), built ? 1 : 0, '#walkthrough');
+  if (built) await page.locator('g.flow-step[data-step]').first().waitFor();
+  const stored = await clientStorage(page);
+  assert.equal('pixie.trace' in stored.session, built, 'pixie.trace in sessionStorage');
+}));
+
 test('replaying the callback URL is rejected without a token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
   await login(page, 'alice');
   assert.equal(net.callbacks.length, 1, 'callback navigations');

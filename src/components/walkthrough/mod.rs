@@ -4,6 +4,7 @@
 mod attack_lab;
 mod challenge_card;
 mod jwt_viewer;
+mod lab_result;
 mod sequence_diagram;
 mod step_card;
 mod value_table;
@@ -11,6 +12,7 @@ mod value_table;
 pub use attack_lab::AttackLab;
 pub use challenge_card::ChallengeCard;
 pub use jwt_viewer::JwtViewer;
+pub use lab_result::LabResult;
 pub use sequence_diagram::SequenceDiagram;
 pub use step_card::StepCard;
 pub use value_table::ValueTable;
