@@ -1,6 +1,6 @@
 //! A small JSON reader and writer (RFC 8259) for the documents the protocol
-//! reads and the records it stores. It replaces serde_json in the browser build,
-//! where serde's generic code was an eighth of the WebAssembly module.
+//! reads and the records it stores. It replaces serde_json in the app, where
+//! serde's generic code was an eighth of the WebAssembly module.
 //!
 //! - Objects keep their members in document order, so claims are shown as sent.
 //! - A repeated member name is refused: RFC 7519 §4 lets a JWT parser refuse
@@ -434,6 +434,7 @@ impl Parser<'_> {
         }
         self.pos += 1; // {
         let mut members: Vec<(String, Json)> = Vec::new();
+        let mut name_offsets = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -444,11 +445,8 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a member name"));
             }
-            let name_at = self.pos;
+            name_offsets.push(self.pos);
             let name = self.string()?;
-            if members.iter().any(|(n, _)| *n == name) {
-                return Err(JsonError { problem: "repeated member name", at: name_at });
-            }
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error("expected `:`"));
@@ -461,6 +459,9 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
+                    if let Some(at) = first_repeated_name(&members, &name_offsets) {
+                        return Err(JsonError { problem: "repeated member name", at });
+                    }
                     return Ok(Json::Object(Object(members)));
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
@@ -607,6 +608,20 @@ impl Parser<'_> {
         };
         char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))
     }
+}
+
+/// The offset of the first member, in document order, whose name came before.
+/// Sorting keeps this O(n log n), so a hostile object with many members
+/// cannot stall the page.
+fn first_repeated_name(members: &[(String, Json)], name_offsets: &[usize]) -> Option<usize> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| members[a].0.cmp(&members[b].0).then(a.cmp(&b)));
+    order
+        .windows(2)
+        .filter(|pair| members[pair[0]].0 == members[pair[1]].0)
+        .map(|pair| pair[1])
+        .min()
+        .map(|repeat| name_offsets[repeat])
 }
 
 // ------------------------------------------------------------------ writing

@@ -53,6 +53,18 @@ fn refuses_a_repeated_member_name() {
 }
 
 #[test]
+fn finds_the_first_repeat_among_many_members() {
+    let members: Vec<String> = (0..20_000).map(|i| format!("\"m{i}\":{i}")).collect();
+    let many = format!("{{{}}}", members.join(","));
+    assert_eq!(Json::parse_object(&many).map(|o| o.len()), Ok(20_000));
+
+    // Two names repeated far apart: the error points at the earlier repeat.
+    let text = format!(r#"{{"b":0,"a":1,{},"a":2,"b":3}}"#, members.join(","));
+    let at = text.find(r#""a":2"#).unwrap();
+    assert_eq!(refused(&text), format!("repeated member name at byte {at}"));
+}
+
+#[test]
 fn refuses_what_rfc_8259_does_not_allow() {
     for text in [
         "",
