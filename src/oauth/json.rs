@@ -611,17 +611,11 @@ impl Parser<'_> {
 }
 
 /// The offset of the first member, in document order, whose name came before.
-/// Sorting keeps this O(n log n), so a hostile object with many members
-/// cannot stall the page.
+/// A set keeps this linear, so a hostile object with many members cannot
+/// stall the page.
 fn first_repeated_name(members: &[(String, Json)], name_offsets: &[usize]) -> Option<usize> {
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&a, &b| members[a].0.cmp(&members[b].0).then(a.cmp(&b)));
-    order
-        .windows(2)
-        .filter(|pair| members[pair[0]].0 == members[pair[1]].0)
-        .map(|pair| pair[1])
-        .min()
-        .map(|repeat| name_offsets[repeat])
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    members.iter().position(|(name, _)| !seen.insert(name.as_str())).map(|repeat| name_offsets[repeat])
 }
 
 // ------------------------------------------------------------------ writing
