@@ -8,8 +8,8 @@
 // changes, so a rebuild is picked up), and COOP same-origin; every response
 // carries nosniff and Referrer-Policy: no-referrer.
 // JS, CSS and wasm are sent compressed as a production host would: brotli
-// (quality 11) when the browser accepts it, else gzip -9; each file is
-// compressed once and kept in memory until it changes. Content-hashed files
+// (quality 11; 5 above 1 MB) when the browser accepts it, else gzip -9; each
+// file is compressed once and kept in memory until it changes. Content-hashed files
 // are cacheable for a year; index.html and config.json are never stored.
 // CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
 // reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
@@ -100,9 +100,16 @@ async function handleCspReports(req, res, pathname) {
   return false;
 }
 
+// Brotli 11 (what a host precompresses with, and what make bench's sizes are)
+// takes about a second per MB here; a debug build's multi-MB wasm (make demo)
+// gets quality 5 instead, so a reload after a rebuild does not wait for it.
+const BROTLI_MAX_QUALITY_BYTES = 1024 * 1024;
 const compressors = {
   br: (body) => promisify(brotliCompress)(body, {
-    params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: body.length <= BROTLI_MAX_QUALITY_BYTES ? 11 : 5,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
   }),
   gzip: (body) => promisify(gzip)(body, { level: 9 }),
 };
