@@ -286,14 +286,12 @@ impl Object {
         }
     }
 
-    /// A time written by `Json::millis`: a whole number of milliseconds.
+    /// A time in milliseconds, as `Json::millis` writes it; a fraction (as an
+    /// older record may hold, e.g. `1700000000000.0`) is dropped.
     pub fn opt_millis(&self, name: &str) -> Result<Option<f64>, FieldError> {
         match self.get(name) {
             None | Some(Json::Null) => Ok(None),
-            Some(Json::Number(n)) => n
-                .as_i64()
-                .map(|ms| Some(ms as f64))
-                .ok_or_else(|| field_error(name, "must be whole milliseconds")),
+            Some(Json::Number(n)) => Ok(Some(n.whole_part() as f64)),
             Some(_) => Err(field_error(name, "must be a number")),
         }
     }

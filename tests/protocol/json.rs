@@ -172,6 +172,17 @@ fn writes_like_json_stringify() {
 }
 
 #[test]
+fn millis_round_trip_and_older_fractions_are_read() {
+    let object = Object::new().with("at_ms", Json::millis(1_700_000_000_123.6));
+    let back = Json::parse_object(&object.to_json_string()).unwrap();
+    assert_eq!(back.opt_millis("at_ms"), Ok(Some(1_700_000_000_124.0)));
+    let older = Json::parse_object(r#"{"at_ms": 1700000000123.0, "none": null, "text": "1"}"#).unwrap();
+    assert_eq!(older.opt_millis("at_ms"), Ok(Some(1_700_000_000_123.0)));
+    assert_eq!(older.opt_millis("none"), Ok(None));
+    assert_eq!(older.opt_millis("text").unwrap_err().to_string(), "`text` must be a number");
+}
+
+#[test]
 fn insert_replaces_in_place() {
     let mut object = Object::new().with("a", true).with("b", 2_u64);
     object.insert("a", "x");
