@@ -9,13 +9,16 @@
 // carries nosniff and Referrer-Policy: no-referrer.
 // JS, CSS and wasm are sent compressed as a production host would: brotli
 // (quality 11; 5 above 1 MB) when the browser accepts it, else gzip -9; each
-// file is compressed once and kept in memory until it changes. Content-hashed files
+// file is compressed once, kept in memory until it changes and, up to 1 MB,
+// on disk by content digest (see DISK_CACHE). Content-hashed files
 // are cacheable for a year; index.html and config.json are never stored.
 // CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
 // reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
@@ -113,7 +116,31 @@ const compressors = {
   }),
   gzip: (body) => promisify(gzip)(body, { level: 9 }),
 };
-const compressedCache = new Map(); // `${encoding} ${file}` -> { key, promise }
+const compressedCache = new Map(); // `${encoding} ${file}` -> { digest, promise }
+
+// Brotli 11 of a release wasm takes about a second, and the bench and the
+// tests restart this server often: compressed copies of files up to 1 MB are
+// also kept on disk, by content digest, so each content is compressed once.
+const DISK_CACHE = join(tmpdir(), 'pixie-static-compressed');
+
+async function compressWithDiskCache(encoding, body, digest) {
+  if (body.length > BROTLI_MAX_QUALITY_BYTES) return compressors[encoding](body);
+  const cached = join(DISK_CACHE, `${digest}.${encoding}`);
+  try {
+    return await readFile(cached);
+  } catch {
+    const compressed = await compressors[encoding](body);
+    try {
+      await mkdir(DISK_CACHE, { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      await writeFile(partial, compressed);
+      await rename(partial, cached); // whole files only, even with several servers
+    } catch (err) {
+      console.error(`could not keep ${cached}: ${err.message}`);
+    }
+    return compressed;
+  }
+}
 
 /** The encoding to send `file` with ('br', 'gzip' or null) and the bytes to send. */
 async function encodeFor(req, file, body) {
@@ -121,12 +148,11 @@ async function encodeFor(req, file, body) {
   const accepted = String(req.headers['accept-encoding'] ?? '');
   const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
   if (!encoding) return { encoding: null, bytes: body };
-  const { mtimeMs, size } = await stat(file);
-  const key = `${mtimeMs}/${size}`;
+  const digest = createHash('sha256').update(body).digest('hex');
   const cacheKey = `${encoding} ${file}`;
   let entry = compressedCache.get(cacheKey);
-  if (!entry || entry.key !== key) {
-    entry = { key, promise: compressors[encoding](body) };
+  if (!entry || entry.digest !== digest) {
+    entry = { digest, promise: compressWithDiskCache(encoding, body, digest) };
     compressedCache.set(cacheKey, entry);
   }
   return { encoding, bytes: await entry.promise };
