@@ -98,6 +98,9 @@ export async function loginOnce(browser) {
   try {
     await page.goto(`${APP}/`);
     await page.locator('#status[data-state="signed-out"]').waitFor();
+    await page.waitForFunction(() => performance.getEntriesByName('app:ready').length > 0);
+    // First visit (empty cache): navigation start → Log in usable.
+    const ready = await page.evaluate(() => performance.getEntriesByName('app:ready')[0].startTime);
     await page.waitForLoadState('networkidle'); // what the app loads at start is done
     await page.evaluate(recordNextClick, 'login');
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -139,6 +142,7 @@ export async function loginOnce(browser) {
     const toProvider = providerStart - times.login;
     const fromCallback = cb.signedIn - cb.fetchStart;
     return {
+      ready,                                         // r: first visit, navigation start → app:ready
       toProvider,                                    // a1: Log in click → navigation to the provider starts
       fromCallback,                                  // a2: /callback request starts → app:signed-in
       app: toProvider + fromCallback,                // a: the app's share of the login

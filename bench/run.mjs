@@ -145,6 +145,7 @@ try {
 }
 
 const ROWS = [
+  ['r  first visit: navigationStart → app:ready', (r) => r.ready],
   ['a  Log in → signed-in, provider time excluded', (r) => r.app],
   ['     a1 click → navigation to the provider', (r) => r.toProvider],
   ['     a2 /callback request → app:signed-in', (r) => r.fromCallback],

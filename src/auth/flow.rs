@@ -117,7 +117,10 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
         Entry::Home { query } => spawn_local(async move {
             match ensure_provider(ctx).await {
                 Ok(provider) => {
-                    if session::restore_at_start(ctx, &provider, &query) {
+                    let restored = session::restore_at_start(ctx, &provider, &query);
+                    // The page for its state is drawn and usable (Log in enabled).
+                    navigation::mark_after_render("app:ready");
+                    if restored {
                         load_userinfo(ctx).await;
                     }
                 }

@@ -161,6 +161,19 @@ test('two tabs log in at the same time, each with its own pending login', { time
   );
 }));
 
+test('the start page marks app:ready once Log in works', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {
+  await page.goto(`${APP}/`);
+  await page.waitForFunction(() => performance.getEntriesByName('app:ready').length > 0);
+  // Once marked, the page is drawn and the button enabled (the provider has loaded).
+  assert.equal(await status(page, 'signed-out').count(), 1, 'signed-out status at app:ready');
+  assert.equal(await page.getByRole('button', { name: 'Log in' }).isEnabled(), true, 'Log in enabled at app:ready');
+  assert.ok(
+    await page.evaluate(() => performance.getEntriesByName('app:ready')[0].startTime
+      >= performance.getEntriesByName('app:start')[0].startTime),
+    'app:ready after app:start',
+  );
+}));
+
 test('a double click on Log in starts one login and one token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
   await page.goto(`${APP}/`);
   await status(page, 'signed-out').waitFor();

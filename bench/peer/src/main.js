@@ -33,4 +33,5 @@ if (location.pathname === '/callback') {
     setState('redirecting', 'Redirecting…');
     manager.signinRedirect().catch((err) => setState('error', String(err)));
   });
+  performance.mark('app:ready'); // Log in works from here
 }
