@@ -99,7 +99,11 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
                 // nor userinfo waits for it; a slow userinfo holds it back no longer than this.
                 set_timeout(move || trace::show_walkthrough(ctx), WALKTHROUGH_WAITS_AT_MOST);
                 match outcome {
-                    Ok(()) => load_userinfo(ctx).await,
+                    // Userinfo follows the signed-in view, never delays it.
+                    Ok(()) => {
+                        navigation::after_render().await;
+                        load_userinfo(ctx).await;
+                    }
                     Err(FlowError::Callback(CallbackError::SilentLoginRefused(_))) => {
                         ctx.state.set(AuthState::SignedOut);
                         ctx.notice.set(Some(Notice::ResumeFailed));
@@ -121,6 +125,7 @@ pub fn start(ctx: AuthCtx, entry: Entry) {
                     // The page for its state is drawn and usable (Log in enabled).
                     navigation::mark_after_render("app:ready");
                     if restored {
+                        navigation::after_render().await;
                         load_userinfo(ctx).await;
                     }
                 }

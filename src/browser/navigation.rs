@@ -55,6 +55,14 @@ pub fn mark_after_render(name: &'static str) {
     wasm_bindgen_futures::spawn_local(async move { mark(name) });
 }
 
+/// Resolves once the view updates already queued (and marks placed with
+/// `mark_after_render`) have run: a promise's continuation is a microtask of
+/// its own, queued behind the task queue being drained.
+pub async fn after_render() {
+    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED))
+        .await;
+}
+
 /// Move keyboard focus to the first element matching `selector` (HTML or SVG).
 pub fn focus(selector: &str) {
     use wasm_bindgen::JsCast;
