@@ -10,14 +10,24 @@ pub struct JoseHeader {
     pub typ: Option<String>,
 }
 
-/// A decoded, not yet verified JWS.
-#[derive(Debug, Clone)]
+/// A decoded, not yet verified JWS. Its `Debug` leaves out the signing input
+/// and the signature: with them, the token could be put back together.
+#[derive(Clone)]
 pub struct DecodedJws {
     pub header: JoseHeader,
     pub claims: Object,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`, the bytes the signature covers.
     pub signing_input: String,
     pub signature: Vec<u8>,
+}
+
+impl core::fmt::Debug for DecodedJws {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DecodedJws")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -91,6 +91,16 @@ fn token_response_debug_hides_tokens() {
 }
 
 #[test]
+fn decoded_jws_debug_cannot_rebuild_the_token() {
+    let id_token = Jwt::id_token().encode();
+    let [_, payload, signature] = id_token.split('.').collect::<Vec<_>>()[..] else { panic!("{id_token}") };
+    let decoded = pixie::oauth::jwt::decode_jws(&id_token).unwrap();
+    let debug = format!("{decoded:?}");
+    assert_hidden(&debug, &[payload, signature]);
+    assert!(debug.contains("DecodedJws") && debug.contains("header"), "{debug}");
+}
+
+#[test]
 fn http_response_debug_hides_body() {
     let debug = format!("{:?}", response(200, "application/json", VALUE));
     assert_hidden(&debug, &[VALUE]);
