@@ -2,14 +2,9 @@
 // client) done with oidc-client-ts, against the same provider and client.
 import { UserManager } from 'oidc-client-ts';
 
-const manager = new UserManager({
-  authority: 'http://127.0.0.1:9000',
-  client_id: 'pixie-demo',
-  redirect_uri: `${location.origin}/callback`,
-  response_type: 'code',
-  scope: 'openid profile email offline_access',
-  loadUserInfo: true,
-});
+import { settings } from './settings.js';
+
+const manager = new UserManager(settings);
 
 const status = document.getElementById('status');
 const setState = (state, text) => {

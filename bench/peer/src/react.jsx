@@ -5,14 +5,9 @@ import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { UserManager } from 'oidc-client-ts';
 
-const manager = new UserManager({
-  authority: 'http://127.0.0.1:9000',
-  client_id: 'pixie-demo',
-  redirect_uri: `${location.origin}/callback`,
-  response_type: 'code',
-  scope: 'openid profile email offline_access',
-  loadUserInfo: true,
-});
+import { settings } from './settings.js';
+
+const manager = new UserManager(settings);
 
 function App() {
   const [state, setState] = useState(location.pathname === '/callback' ? 'exchanging' : 'signed-out');
