@@ -90,13 +90,6 @@ impl Json {
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Json::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-
     pub fn as_number(&self) -> Option<&Number> {
         match self {
             Json::Number(n) => Some(n),
@@ -303,14 +296,6 @@ impl Object {
                 n.as_u64().map(Some).ok_or_else(|| field_error(name, "must be a non-negative integer"))
             }
             Some(_) => Err(field_error(name, "must be a number")),
-        }
-    }
-
-    pub fn opt_object(&self, name: &str) -> Result<Option<&Object>, FieldError> {
-        match self.get(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::Object(o)) => Ok(Some(o)),
-            Some(_) => Err(field_error(name, "must be an object")),
         }
     }
 
