@@ -18,6 +18,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# Release builds rebuild std for size (the Makefile's SIZE_ENV): they need its sources.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding the rust-src component (release builds rebuild std for size)"
+  rustup component add rust-src
+fi
 
 if [ "$("$TOOLS_DIR/bin/trunk" --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION into $TOOLS_DIR (about 6 minutes, once)"
@@ -31,6 +36,11 @@ if [ "$("$TOOLS_DIR/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $
   # Without --locked: its lock file pins a crate version the registry no longer has.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS_DIR"
 fi
+
+# Trunk builds offline, so every crate must be here first: the workspace's, and
+# std's own (for the size-optimised release build). Quick when they are.
+cargo fetch --quiet
+RUSTC_BOOTSTRAP=1 cargo fetch --quiet --manifest-path "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
 
 # npm ci only when the lock file is newer than what is installed.
 npm_ci() {

@@ -1,30 +1,46 @@
-//! Pixie: secretless browser login (OAuth 2.0 Authorization Code + PKCE, public client).
+//! The Pixie demo: the login, and a walkthrough that shows it step by step.
+//! It uses only the public API of the `pixie` crate.
 //!
-//! - `oauth`: the sans-IO protocol core (no browser APIs; tested natively).
-//! - `browser`: the thin layer over web_sys (storage, fetch, randomness, navigation).
-//! - `auth`: Leptos state and the flow that sequences the two.
 //! - `components`, `pages`: the UI, one component per file.
+//! - `walkthrough`: the sequence diagram, step cards, JWT viewer and attack lab
+//!   (feature `walkthrough`, which turns on `pixie/trace`).
+//! - `dom`: the demo's own page needs (clipboard, focus, clock, a note in storage).
 
-pub mod auth;
-pub mod browser;
 pub mod components;
+pub mod dom;
 pub mod format;
-pub mod oauth;
 pub mod pages;
+#[cfg(feature = "walkthrough")]
+pub mod walkthrough;
 
 use leptos::prelude::*;
+use pixie::{AuthConfig, AuthProvider};
 
-use auth::flow::{self, CALLBACK_PATH};
-use components::{NoticeBanner, StatusBadge};
+use components::{provide_api_state, NoticeBanner, StatusBadge};
 use pages::{Home, NotFound};
 
+/// `performance.mark("app:start")`: the first thing the module does.
+pub fn mark_start() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("app:start");
+    }
+}
+
+/// The demo: one build for every deployment, configured by `config.json`.
 #[component]
 pub fn App() -> impl IntoView {
-    let known_path = matches!(browser::navigation::pathname().as_str(), "/" | CALLBACK_PATH);
-    let entry = flow::entry_from_location();
-    let auth = auth::provide_auth(flow::initial_state(&entry));
-    flow::start(auth, entry);
+    view! {
+        <AuthProvider config=AuthConfig::from_url("/config.json")>
+            <Shell/>
+        </AuthProvider>
+    }
+}
 
+#[component]
+fn Shell() -> impl IntoView {
+    // The provider has already taken a callback out of the address bar.
+    let known_path = matches!(dom::pathname().as_str(), "/" | "/callback");
+    provide_api_state();
     view! {
         <header class="masthead">
             <h1 class="masthead__title">"Pixie"</h1>
@@ -47,7 +63,7 @@ pub fn App() -> impl IntoView {
 
 #[cfg(feature = "walkthrough")]
 fn walkthrough() -> impl IntoView {
-    view! { <components::Walkthrough/> }
+    view! { <walkthrough::Walkthrough/> }
 }
 
 /// Built without the walkthrough: the login alone.

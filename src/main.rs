@@ -1,5 +1,5 @@
 fn main() {
     console_error_panic_hook::set_once();
-    pixie::browser::navigation::mark("app:start");
-    leptos::mount::mount_to_body(pixie::App);
+    pixie_demo::mark_start();
+    leptos::mount::mount_to_body(pixie_demo::App);
 }

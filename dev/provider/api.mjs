@@ -4,7 +4,7 @@
 // The access token is validated by oidc-provider itself (its opaque access
 // tokens are only meaningful to the server that issued them): it must exist
 // (not revoked, not destroyed), not be expired, and have been issued to the
-// expected client. Answers (RFC 6750):
+// expected clients. Answers (RFC 6750):
 //
 //   200 {"sub","scope","client_id","message","expires_at"}
 //   401 WWW-Authenticate: Bearer realm="pixie-dev-api"
@@ -23,10 +23,10 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/;
 
 /**
  * Mounts the API on `provider` (its Koa app) at `path`.
- * clientId: the only client whose access tokens are accepted.
+ * clientIds: the clients whose access tokens are accepted.
  * appOrigins: the origins allowed to call it from a browser.
  */
-export function installApi(provider, { path = '/api/me', clientId, appOrigins }) {
+export function installApi(provider, { path = '/api/me', clientIds, appOrigins }) {
   provider.use(async (ctx, next) => {
     if (ctx.path !== path) return next();
 
@@ -82,7 +82,7 @@ export function installApi(provider, { path = '/api/me', clientId, appOrigins })
       fail(401, 'invalid_token', 'the access token is unknown, revoked or expired');
       return;
     }
-    if (token.clientId !== clientId) {
+    if (!clientIds.includes(token.clientId)) {
       fail(401, 'invalid_token', 'the access token was not issued to this API\'s client');
       return;
     }

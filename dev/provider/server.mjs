@@ -8,8 +8,9 @@ import { installApi } from './api.mjs';
 const PORT = Number(process.env.PORT ?? 9000);
 const ISSUER = process.env.ISSUER ?? `http://127.0.0.1:${PORT}`;
 
-// The only origins the browser app is served from (see dev/static-server.mjs).
-const APP_ORIGINS = ['http://127.0.0.1:8080', 'http://localhost:8080'];
+// The only origins the browser apps are served from (see dev/static-server.mjs):
+// the demo (and the README's app) on 8080, examples/notes on 8081.
+const APP_ORIGINS = ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://127.0.0.1:8081'];
 
 // Fresh signing keys on every start; the app fetches them from jwks_uri.
 function signingKey(alg, type, options) {
@@ -24,8 +25,13 @@ const signingKeys = [
   signingKey('RS256', 'rsa', { modulusLength: 2048 }),
   signingKey('ES256', 'ec', { namedCurve: 'P-256' }),
 ];
-const redirectUris = APP_ORIGINS.map((o) => `${o}/callback`);
-const CLIENT_ID = 'pixie-demo';
+const DEMO_ORIGINS = APP_ORIGINS.filter((o) => o.endsWith(':8080'));
+const NOTES_ORIGIN = 'http://127.0.0.1:8081';
+const demoRedirectUris = DEMO_ORIGINS.map((o) => `${o}/callback`);
+// examples/notes handles its callback at another path, as any app may.
+const notesRedirectUris = [`${NOTES_ORIGIN}/auth/callback`];
+const redirectUris = [...demoRedirectUris, ...notesRedirectUris];
+const CLIENT_IDS = ['pixie-demo', 'pixie-notes'];
 
 // Token lifetimes in seconds, for tests that need tokens to expire soon
 // (tests/e2e/servers.mjs passes them). Unset: oidc-provider's defaults
@@ -61,13 +67,21 @@ if (refreshTokenTtl) {
 const configuration = {
   clients: [
     {
-      client_id: CLIENT_ID,
+      client_id: 'pixie-demo',
       // Public client: a browser app cannot keep a secret, so PKCE protects the code instead.
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: redirectUris,
-      post_logout_redirect_uris: APP_ORIGINS.map((o) => `${o}/`),
+      redirect_uris: demoRedirectUris,
+      post_logout_redirect_uris: DEMO_ORIGINS.map((o) => `${o}/`),
+    },
+    {
+      client_id: 'pixie-notes',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: notesRedirectUris,
+      post_logout_redirect_uris: [`${NOTES_ORIGIN}/`],
     },
   ],
 
@@ -140,7 +154,7 @@ if (process.env.PIXIE_PROVIDER_FAULTS === '1') {
 }
 
 // The protected resource the app's "Call API" button calls (see api.mjs).
-installApi(provider, { path: '/api/me', clientId: CLIENT_ID, appOrigins: APP_ORIGINS });
+installApi(provider, { path: '/api/me', clientIds: CLIENT_IDS, appOrigins: APP_ORIGINS });
 
 const server = provider.listen(PORT, '127.0.0.1', () => {
   console.log(`provider listening on ${ISSUER}; protected API at ${ISSUER}/api/me`);

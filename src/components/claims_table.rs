@@ -1,8 +1,8 @@
 use leptos::prelude::*;
+use pixie::{Json, Object};
 
 use crate::components::CopyButton;
 use crate::format::utc_datetime;
-use crate::oauth::json::{Json, Object};
 
 /// Claims as a table; NumericDate claims also shown as UTC times.
 #[component]

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::browser::clipboard;
+use crate::dom;
 
 /// A small "Copy" button for a value; says "Copied" for a moment.
 #[component]
@@ -12,7 +12,7 @@ pub fn CopyButton(#[prop(into)] text: Signal<String>, #[prop(into)] label: Strin
             type="button"
             aria-label=format!("Copy {label}")
             on:click=move |_| {
-                clipboard::copy(&text.get_untracked());
+                dom::copy(&text.get_untracked());
                 copied.set(true);
                 set_timeout(move || copied.set(false), std::time::Duration::from_millis(1200));
             }

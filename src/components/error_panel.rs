@@ -1,12 +1,9 @@
 use leptos::prelude::*;
-
-use crate::auth::flow;
-use crate::auth::use_auth;
-use crate::oauth::error::FlowError;
+use pixie::{use_auth, AuthError};
 
 /// A provider, network or configuration error: code, explanation, a way out.
 #[component]
-pub fn ErrorPanel(error: FlowError) -> impl IntoView {
+pub fn ErrorPanel(error: AuthError) -> impl IntoView {
     let auth = use_auth();
     let description = error.provider_description().map(str::to_owned);
     let code = error.code();
@@ -21,7 +18,7 @@ pub fn ErrorPanel(error: FlowError) -> impl IntoView {
                     "Provider said: " <q id="error-description">{text}</q>
                 </p>
             })}
-            <button class="button button--primary" on:click=move |_| flow::start_over(auth)>
+            <button class="button button--primary" on:click=move |_| auth.reset()>
                 "Try again"
             </button>
         </section>
@@ -30,7 +27,7 @@ pub fn ErrorPanel(error: FlowError) -> impl IntoView {
 
 #[cfg(feature = "walkthrough")]
 fn lab_result(code: &str) -> impl IntoView {
-    view! { <crate::components::walkthrough::LabResult code=code.to_owned()/> }
+    view! { <crate::walkthrough::LabResult code=code.to_owned()/> }
 }
 
 #[cfg(not(feature = "walkthrough"))]

@@ -1,16 +1,16 @@
 use leptos::prelude::*;
+use pixie::use_auth;
 
 use super::ResumeStatus;
-use crate::auth::{flow, use_auth};
 
 /// Signed out: who we would log in with, and the button.
 #[component]
 pub fn LoginPanel() -> impl IntoView {
     let auth = use_auth();
-    let provider = move || auth.provider.get();
-    let issuer = move || provider().map(|p| p.config.issuer.clone()).unwrap_or_else(|| "loading…".to_owned());
+    let issuer =
+        move || auth.provider().map(|p| p.config.issuer.clone()).unwrap_or_else(|| "loading…".to_owned());
     let client_id =
-        move || provider().map(|p| p.config.client_id.clone()).unwrap_or_else(|| "loading…".to_owned());
+        move || auth.provider().map(|p| p.config.client_id.clone()).unwrap_or_else(|| "loading…".to_owned());
     view! {
         <section class="panel login">
             <h2 class="panel__title">"Sign in"</h2>
@@ -25,11 +25,7 @@ pub fn LoginPanel() -> impl IntoView {
                 <dt>"After a reload"</dt>
                 <dd><ResumeStatus/></dd>
             </dl>
-            <button
-                class="button button--primary"
-                disabled=move || provider().is_none()
-                on:click=move |_| flow::begin_login(auth)
-            >
+            <button class="button button--primary" disabled=move || !auth.is_ready() on:click=move |_| auth.login()>
                 "Log in"
             </button>
         </section>

@@ -13,10 +13,8 @@ mod resume_status;
 mod session_panel;
 mod status_badge;
 mod userinfo_panel;
-#[cfg(feature = "walkthrough")]
-pub mod walkthrough;
 
-pub use api_panel::ApiPanel;
+pub use api_panel::{provide_api_state, ApiPanel, ApiState};
 pub use claims_table::ClaimsTable;
 pub use copy_button::CopyButton;
 pub use error_panel::ErrorPanel;
@@ -29,5 +27,3 @@ pub use resume_status::ResumeStatus;
 pub use session_panel::SessionPanel;
 pub use status_badge::StatusBadge;
 pub use userinfo_panel::UserinfoPanel;
-#[cfg(feature = "walkthrough")]
-pub use walkthrough::Walkthrough;

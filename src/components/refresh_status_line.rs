@@ -1,13 +1,12 @@
 use leptos::prelude::*;
-
-use crate::auth::{use_auth, RefreshStatus};
+use pixie::{use_auth, RefreshStatus};
 
 /// How many refreshes this tab has seen, and what the refresher is doing.
 #[component]
 pub fn RefreshStatusLine() -> impl IntoView {
     let auth = use_auth();
-    let state = move || auth.refresh.with(RefreshStatus::state);
-    let detail = move || match auth.refresh.get() {
+    let state = move || auth.refresh_status().state();
+    let detail = move || match auth.refresh_status() {
         RefreshStatus::Idle => String::new(),
         RefreshStatus::Refreshing => " · refreshing…".to_owned(),
         RefreshStatus::Retrying { attempt, error } => {
@@ -17,7 +16,7 @@ pub fn RefreshStatusLine() -> impl IntoView {
     };
     view! {
         <span id="refresh-status" data-state=state>
-            <span id="refresh-count">{move || auth.refresh_count.get()}</span>
+            <span id="refresh-count">{move || auth.refresh_count()}</span>
             {detail}
         </span>
     }

@@ -1,19 +1,17 @@
 use leptos::prelude::*;
-
-use crate::auth::use_auth;
-use crate::oauth::config::TokenStorage;
+use pixie::{use_auth, TokenStorage};
 
 /// Whether a reload keeps you signed in, and how.
 #[component]
 pub fn ResumeStatus() -> impl IntoView {
     let auth = use_auth();
-    let config = move || auth.provider.get().map(|p| (p.config.token_storage, p.config.resume_on_reload));
-    let state = move || match (auth.resuming.get(), config()) {
+    let config = move || auth.provider().map(|p| (p.config.token_storage, p.config.resume_on_reload));
+    let state = move || match (auth.is_resuming(), config()) {
         (true, _) => "resuming",
         (false, Some((_, true))) => "on",
         _ => "off",
     };
-    let text = move || match (auth.resuming.get(), config()) {
+    let text = move || match (auth.is_resuming(), config()) {
         (true, _) => "resuming your session at the provider (prompt=none)…",
         (false, Some((TokenStorage::Session, _))) => "tokens kept in this tab's sessionStorage",
         (false, Some((TokenStorage::Memory, true))) => {

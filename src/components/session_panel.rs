@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use pixie::{use_auth, Session, UserinfoState};
+
 use super::{ApiPanel, ClaimsTable, ExpiryCountdown, RefreshStatusLine, ResumeStatus, UserinfoPanel};
-use crate::auth::session::{logout_clicked, refresh_clicked};
-use crate::auth::{use_auth, Session, UserinfoState};
 
 /// Signed in: who, until when, what the tokens said, and the way out.
 #[component]
@@ -18,7 +18,7 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
         move || {
             from_id_token
                 .clone()
-                .or_else(|| match auth.userinfo.get() {
+                .or_else(|| match auth.userinfo() {
                     UserinfoState::Loaded(claims) => {
                         claims.get(name).and_then(|v| v.as_str()).map(str::to_owned)
                     }
@@ -31,8 +31,8 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
     let email = profile_claim("email");
     let signature = format!(
         "verified with {}{}",
-        id_token.signature.algorithm.jose_name(),
-        id_token.signature.kid.as_deref().map(|kid| format!(", key {kid}")).unwrap_or_default()
+        id_token.signature.algorithm().jose_name(),
+        id_token.signature.kid().map(|kid| format!(", key {kid}")).unwrap_or_default()
     );
     let expiry = session.access_token_expires_at_ms;
     let scope = session.scope.clone().unwrap_or_else(|| "—".to_owned());
@@ -66,8 +66,8 @@ pub fn SessionPanel(session: Arc<Session>) -> impl IntoView {
                 <dd id="signature-status" data-state="verified">{signature}</dd>
             </dl>
             <div class="actions">
-                <button class="button" on:click=move |_| refresh_clicked(auth)>"Refresh tokens"</button>
-                <button class="button" on:click=move |_| logout_clicked(auth)>"Log out"</button>
+                <button class="button" on:click=move |_| auth.refresh()>"Refresh tokens"</button>
+                <button class="button" on:click=move |_| auth.logout()>"Log out"</button>
             </div>
         </section>
         <ApiPanel/>

@@ -1,13 +1,12 @@
 use leptos::prelude::*;
-
-use crate::auth::{use_auth, AuthState};
+use pixie::use_auth;
 
 /// `#status` with `data-state`: the contract tests and tools wait on.
 #[component]
 pub fn StatusBadge() -> impl IntoView {
     let auth = use_auth();
-    let state = move || auth.state.with(AuthState::status);
-    let label = move || match auth.state.with(AuthState::status) {
+    let state = move || auth.state().status();
+    let label = move || match auth.state().status() {
         "signed-out" => "Signed out",
         "redirecting" => "Redirecting to the provider…",
         "exchanging" => "Exchanging the code for tokens…",

@@ -1,18 +1,17 @@
 use leptos::prelude::*;
-
-use crate::auth::{use_auth, UserinfoState};
+use pixie::{use_auth, UserinfoState};
 
 /// The userinfo response as JSON: `#userinfo[data-state=loaded]` once it arrives.
 #[component]
 pub fn UserinfoPanel() -> impl IntoView {
     let auth = use_auth();
-    let data_state = move || match auth.userinfo.get() {
+    let data_state = move || match auth.userinfo() {
         UserinfoState::NotAvailable => "not-available",
         UserinfoState::Loading => "loading",
         UserinfoState::Loaded(_) => "loaded",
         UserinfoState::Failed(_) => "error",
     };
-    let text = move || match auth.userinfo.get() {
+    let text = move || match auth.userinfo() {
         UserinfoState::NotAvailable => "The provider has no userinfo endpoint.".to_owned(),
         UserinfoState::Loading => "Loading…".to_owned(),
         UserinfoState::Loaded(claims) => claims.to_pretty(),

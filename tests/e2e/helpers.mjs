@@ -24,10 +24,10 @@ let browser;
  * noticed. `providerEnv`: extra environment for the provider, e.g.
  * `{ PIXIE_ACCESS_TOKEN_TTL: '8' }`.
  */
-export function useServersAndBrowser({ providerEnv } = {}) {
+export function useServersAndBrowser({ providerEnv, dist, port = 8080 } = {}) {
   before(async () => {
-    assertDistBuilt();
-    servers = await startServers({ providerEnv });
+    assertDistBuilt(dist);
+    servers = await startServers({ providerEnv, dist: dist ?? assertDistBuilt(), port });
     discovery = await (await fetch(`${ISSUER}/.well-known/openid-configuration`)).json();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -40,7 +40,7 @@ export function useServersAndBrowser({ providerEnv } = {}) {
 
   after(async () => {
     await browser?.close();
-    const reports = servers ? await cspReports() : [];
+    const reports = servers ? await cspReports(`http://127.0.0.1:${port}`) : [];
     await servers?.stop();
     assert.deepEqual(reports, [], 'CSP violation reports received during this file');
   });
@@ -94,7 +94,7 @@ function instrument(page, errors, allowConsole) {
     if (/^(https?|wss?):$/.test(url.protocol) && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
       errors.push(`request leaves loopback: ${req.url()}`);
     }
-    if (req.method() === 'POST' && url.origin === APP && url.pathname === '/__csp-report') {
+    if (req.method() === 'POST' && url.pathname === '/__csp-report') {
       errors.push(`CSP violation report: ${req.postData()}`);
     }
     if (req.method() === 'POST' && req.url() === discovery.token_endpoint) {

@@ -135,11 +135,11 @@ export async function startProcess(name, args, readyUrl, { timeoutMs = 20000, en
 
 /**
  * Starts the provider (fault mode on) and the static server on dist/ (CSP
- * reports collected), after waiting for any other test file to stop its own;
- * returns { stop() }. `providerEnv` adds environment variables for the
+ * reports collected) on `port`, after waiting for any other test file to stop
+ * its own; returns { stop() }. `providerEnv` adds environment variables for the
  * provider, e.g. `{ PIXIE_ACCESS_TOKEN_TTL: '8' }` (see dev/provider/README.md).
  */
-export async function startServers({ dist = assertDistBuilt(), providerEnv = {} } = {}) {
+export async function startServers({ dist = assertDistBuilt(), port = 8080, providerEnv = {} } = {}) {
   if (!existsSync(join(ROOT, 'dev/provider/node_modules/oidc-provider'))) {
     throw new Error('dev/provider dependencies are missing: run `npm ci --prefix dev/provider`');
   }
@@ -169,8 +169,8 @@ export async function startServers({ dist = assertDistBuilt(), providerEnv = {} 
     ));
     started.push(await startProcess(
       'static server',
-      [join(ROOT, 'dev/static-server.mjs'), dist, '8080'],
-      `${APP}/index.html`,
+      [join(ROOT, 'dev/static-server.mjs'), dist, String(port)],
+      `http://127.0.0.1:${port}/index.html`,
       { env: { CSP_REPORTS: '1' } },
     ));
   } catch (err) {
@@ -191,9 +191,9 @@ export const setFault = (name) => faultSwitch('PUT', `/${name}`);
 /** Back to a well-behaved provider. */
 export const clearFaults = () => faultSwitch('DELETE', '');
 
-/** The CSP violation reports the static server has received so far. */
-export async function cspReports() {
-  const res = await fetch(`${APP}/__csp-reports`);
+/** The CSP violation reports the static server (on `app`'s origin) has received so far. */
+export async function cspReports(app = APP) {
+  const res = await fetch(`${app}/__csp-reports`);
   if (!res.ok) throw new Error(`GET /__csp-reports: HTTP ${res.status}`);
   return res.json();
 }

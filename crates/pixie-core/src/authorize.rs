@@ -1,0 +1,199 @@
+//! The authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3 + OIDC Core §3.1.2.1)
+//! and the pending-login record that must survive the redirect.
+
+use crate::config::ClientConfig;
+use crate::discovery::ProviderMetadata;
+use crate::encoding::form_encode;
+use crate::json::{Json, Object};
+use crate::pkce::{is_valid_verifier, nonce_from_random, state_from_random, PkcePair, RandomBytes};
+use crate::secret::{CodeVerifier, Nonce, State};
+
+/// A pending login lives at most this long: 10 minutes.
+pub const PENDING_LOGIN_TTL_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// Start of the storage key names of pending logins (after the app's prefix):
+/// the full key is `<prefix>pending.<state>`, `pixie.pending.<state>` by default.
+pub const PENDING_NAME_PREFIX: &str = "pending.";
+
+/// Fresh randomness for one login, supplied by the caller.
+pub struct LoginRandomness {
+    /// For the PKCE code_verifier.
+    pub verifier: RandomBytes,
+    /// For `state`.
+    pub state: RandomBytes,
+    /// For `nonce`.
+    pub nonce: RandomBytes,
+}
+
+/// What the browser needs to start a login: where to go, and what to remember.
+pub struct AuthorizationRequest {
+    /// The authorization endpoint with every parameter.
+    pub url: String,
+    /// The `state` sent, which names the pending record.
+    pub state: State,
+    /// The S256 challenge sent in place of the verifier.
+    pub code_challenge: String,
+    /// What to keep until the callback.
+    pub pending: PendingLogin,
+}
+
+impl core::fmt::Debug for AuthorizationRequest {
+    // The URL carries state and nonce.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &"[redacted]")
+            .field("state", &self.state)
+            .field("code_challenge", &self.code_challenge)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+/// Everything the callback needs, stored under the `state` key before the redirect.
+#[derive(Debug)]
+pub struct PendingLogin {
+    /// The PKCE code_verifier, sent once with the code.
+    pub verifier: CodeVerifier,
+    /// The nonce the ID token must carry.
+    pub nonce: Nonce,
+    /// The issuer this login was started with (mix-up defence, RFC 9700 §4.4).
+    pub issuer: String,
+    /// The redirect URI sent, which the token request must repeat.
+    pub redirect_uri: String,
+    /// When the login started (ms since the epoch).
+    pub created_at_ms: f64,
+    /// Same-origin path to return to after sign-in.
+    pub return_to: String,
+    /// A `prompt=none` resume: `login_required` then means "signed out", not an error.
+    pub silent: bool,
+}
+
+/// A login: the authorization request URL (RFC 6749 §4.1.1, with PKCE S256,
+/// `state` and `nonce`) and the pending record to keep until the callback.
+pub fn authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+) -> AuthorizationRequest {
+    build(config, metadata, randomness, return_to, now_ms, None)
+}
+
+/// `prompt=none` (OIDC Core §3.1.2.1): resume a session at the provider without
+/// showing any page; the provider answers `login_required` if there is none.
+pub fn silent_authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+) -> AuthorizationRequest {
+    build(config, metadata, randomness, return_to, now_ms, Some("none"))
+}
+
+fn build(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+    prompt: Option<&str>,
+) -> AuthorizationRequest {
+    let pkce = PkcePair::from_random(randomness.verifier);
+    let state = state_from_random(randomness.state);
+    let nonce = nonce_from_random(randomness.nonce);
+
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", &config.redirect_uri),
+        ("scope", &config.scope),
+        ("state", state.secret()),
+        ("nonce", nonce.secret()),
+        ("code_challenge", &pkce.challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    let extra = config.extra_auth_params.iter().filter(|(k, _)| prompt.is_none() || k != "prompt");
+    params.extend(extra.map(|(k, v)| (k.as_str(), v.as_str())));
+    params.extend(prompt.map(|p| ("prompt", p)));
+
+    let endpoint = &metadata.authorization_endpoint;
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    let url = format!("{endpoint}{separator}{}", form_encode(params));
+
+    let pending = PendingLogin {
+        verifier: pkce.verifier,
+        nonce,
+        issuer: metadata.issuer.clone(),
+        redirect_uri: config.redirect_uri.clone(),
+        created_at_ms: now_ms,
+        return_to: safe_return_to(return_to).to_owned(),
+        silent: prompt == Some("none"),
+    };
+    AuthorizationRequest { url, state, code_challenge: pkce.challenge, pending }
+}
+
+/// Only same-origin absolute paths; anything that could leave the origin
+/// (`//host`, `/\host`, `https:`, `javascript:`) becomes `/`.
+pub fn safe_return_to(path: &str) -> &str {
+    let is_local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(|c| c.is_control());
+    if is_local {
+        path
+    } else {
+        "/"
+    }
+}
+
+/// The stored record is versioned, so a future format change is detected, not misread.
+const STORED_VERSION: u8 = 1;
+
+impl PendingLogin {
+    /// The storage key name for the login with this `state` (before the app's prefix).
+    pub fn storage_name(state: &State) -> String {
+        format!("{PENDING_NAME_PREFIX}{}", state.secret())
+    }
+
+    /// The record as stored.
+    pub fn to_storage_json(&self) -> String {
+        Object::new()
+            .with("v", u64::from(STORED_VERSION))
+            .with("verifier", self.verifier.secret())
+            .with("nonce", self.nonce.secret())
+            .with("issuer", self.issuer.as_str())
+            .with("redirect_uri", self.redirect_uri.as_str())
+            .with("created_at_ms", Json::millis(self.created_at_ms))
+            .with("return_to", self.return_to.as_str())
+            .with("silent", self.silent)
+            .to_json_string()
+    }
+
+    /// `None` for anything malformed: storage is outside our control.
+    pub fn from_storage_json(json: &str) -> Option<Self> {
+        let stored = Json::parse_object(json).ok()?;
+        let text = |name| stored.str(name).ok().map(str::to_owned);
+        let verifier = text("verifier")?;
+        if stored.opt_u64("v").ok()? != Some(u64::from(STORED_VERSION)) || !is_valid_verifier(&verifier) {
+            return None;
+        }
+        Some(Self {
+            verifier: CodeVerifier::new(verifier),
+            nonce: Nonce::new(text("nonce")?),
+            issuer: text("issuer")?,
+            redirect_uri: text("redirect_uri")?,
+            created_at_ms: stored.opt_millis("created_at_ms").ok()??,
+            return_to: safe_return_to(&text("return_to")?).to_owned(),
+            silent: stored.opt_bool("silent").ok()?.unwrap_or(false),
+        })
+    }
+
+    /// Expired, or created well in the future (the clock jumped back): not trusted.
+    pub fn is_expired(&self, now_ms: f64) -> bool {
+        const CLOCK_STEP_TOLERANCE_MS: f64 = 60_000.0;
+        let age = now_ms - self.created_at_ms;
+        !(-CLOCK_STEP_TOLERANCE_MS..=PENDING_LOGIN_TTL_MS).contains(&age)
+    }
+}

@@ -1,0 +1,24 @@
+//! Native tests for the sans-IO protocol core in `src/oauth`.
+//!
+//! One integration-test binary, one module per protocol step:
+//! `cargo test --test protocol`.
+
+mod support;
+
+mod authorize;
+mod callback;
+mod config;
+mod discovery;
+mod error;
+mod id_token;
+mod json;
+mod jwks;
+mod jwt;
+mod pkce;
+mod provider;
+mod secret;
+mod session;
+mod startup;
+mod token;
+mod trace;
+mod userinfo;

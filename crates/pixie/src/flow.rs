@@ -1,0 +1,526 @@
+//! The login, step by step. Protocol decisions are made by `pixie_core`; this
+//! module only sequences them, does the IO through `crate::browser`, and
+//! publishes the result into the provider's state.
+
+use std::sync::Arc;
+#[cfg(feature = "trace")]
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pixie_core::authorize::{authorization_request, silent_authorization_request, PendingLogin};
+use pixie_core::callback::{parse_callback, validate_callback, CallbackError, CallbackResponse};
+use pixie_core::config::{parse_config_response, ClientConfig};
+use pixie_core::discovery::{discovery_request, parse_discovery_response};
+use pixie_core::id_token::{
+    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
+    DEFAULT_CLOCK_SKEW_SECS,
+};
+use pixie_core::jwks::{jwks_request, parse_jwks_response, select_key, JwkSet, JwksError, KeySelectionError};
+use pixie_core::jwt::decode_jws;
+use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
+use pixie_core::secret::IdToken;
+use pixie_core::session::Session;
+use pixie_core::startup::{entry, Entry};
+use pixie_core::token::{parse_token_response, token_request, TokenError};
+use pixie_core::AuthError;
+
+use crate::browser::crypto::WebCrypto;
+use crate::browser::join::join;
+use crate::browser::{clock, fetch, navigation, random, storage};
+use crate::config::ConfigSource;
+use crate::session;
+use crate::state::{AuthState, Notice, UserinfoState};
+use crate::Auth;
+
+/// Name (after the prefix) of the note a protected page leaves when it starts a login.
+const GUARD_NAME: &str = "guard";
+
+/// Everything that happens when the provider starts, up to the moment its
+/// children may mount. Returns whether they may mount now; when the address
+/// bar may hold a callback but the callback path is not known yet (first load
+/// of the tab, configuration from a URL), they wait for the configuration.
+pub(crate) fn start(auth: Auth) -> RwSignal<bool> {
+    let ready = RwSignal::new(true);
+    let known = known_config_now(auth);
+    if let Some(config) = &known {
+        prepare_storage(auth, config);
+    }
+    let (path, query) = (navigation::pathname(), navigation::search());
+    match entry(&path, &query, known.as_ref().map(|c| c.callback_path.as_str())) {
+        Entry::Callback => {
+            if let Some(config) = known {
+                begin_callback(auth, &config, &query);
+            }
+        }
+        Entry::BareCallback => {
+            // A bare callback (e.g. reloaded after sign-in) is just the start page.
+            navigation::replace_url("/");
+            spawn_local(start_page(auth, String::new()));
+        }
+        Entry::Page => spawn_local(start_page(auth, query)),
+        Entry::Undecided => {
+            ready.set(false);
+            spawn_local(async move {
+                match ensure_provider(auth).await {
+                    Ok(provider) => {
+                        let config = &provider.config;
+                        prepare_storage(auth, config);
+                        match entry(&path, &query, Some(&config.callback_path)) {
+                            Entry::Callback => begin_callback(auth, config, &query),
+                            _ => {
+                                ready.set(true);
+                                start_page(auth, query).await;
+                                return;
+                            }
+                        }
+                    }
+                    Err(error) => fail(auth, error),
+                }
+                ready.set(true);
+            });
+        }
+    }
+    ready
+}
+
+/// The configuration as far as it is known without a request: built in code,
+/// or this tab's cache of the one at the URL (still to be confirmed by reading it).
+fn known_config_now(auth: Auth) -> Option<ClientConfig> {
+    let (source, origin) = auth.rt(|rt| (rt.source.clone(), rt.origin.clone()))?;
+    match source {
+        ConfigSource::Inline(builder) => builder.build(&origin).ok(),
+        ConfigSource::Url(_) => {
+            let (_, cache) = storage::find_provider_cache(&source.name(&origin))?;
+            ClientConfig::parse(&cache.config_json, &origin).ok()
+        }
+    }
+}
+
+fn prepare_storage(auth: Auth, config: &ClientConfig) {
+    storage::purge_stale_pending(&config.storage_key_prefix, clock::now_ms());
+    #[cfg(feature = "trace")]
+    crate::trace::load(auth, &config.storage_key_prefix);
+    #[cfg(not(feature = "trace"))]
+    let _ = auth;
+}
+
+fn fail(auth: Auth, error: AuthError) {
+    auth.last_error.set(Some(error.clone()));
+    auth.state.set(AuthState::Error(error));
+}
+
+/// A page of the app: load the provider, then a logout return, a stored session, or a resume.
+async fn start_page(auth: Auth, query: String) {
+    match ensure_provider(auth).await {
+        Ok(provider) => {
+            let blocked = storage::take(&provider.config.storage_key(GUARD_NAME)).is_some();
+            auth.rt(|rt| rt.guard_blocked.set(blocked));
+            let restored = session::restore_at_start(auth, &provider, &query);
+            // The page for its state is drawn and usable (Log in enabled).
+            navigation::mark_after_render("app:ready");
+            if restored {
+                navigation::after_render().await;
+                session::load_userinfo(auth).await;
+            }
+        }
+        Err(error) => fail(auth, error),
+    }
+}
+
+/// The configuration, then discovery, unless this tab's cache holds the
+/// discovery document for exactly this configuration text. The configuration
+/// itself is read at every page load, so the deployed one always wins.
+pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthError> {
+    if let Some(provider) = auth.provider.get_untracked() {
+        return Ok(provider);
+    }
+    let (source, origin) =
+        auth.rt(|rt| (rt.source.clone(), rt.origin.clone())).ok_or(AuthError::NotSignedIn)?;
+    let name = source.name(&origin);
+    let (config, config_json) = match &source {
+        ConfigSource::Url(_) => {
+            let response = fetch::send(&pixie_core::config::config_request(&name))
+                .await
+                .map_err(|_| AuthError::ConfigUnavailable { status: None })?;
+            (parse_config_response(&response, &origin)?, response.body)
+        }
+        ConfigSource::Inline(builder) => (builder.clone().build(&origin)?, builder.to_json()),
+    };
+    let cache_key = config.storage_key(PROVIDER_CACHE_NAME);
+    let cached = storage::find_provider_cache(&name)
+        .filter(|(_, cache)| cache.is_for(&name, &config_json))
+        .and_then(|(key, cache)| Some((key, cache.provider(&origin).ok()?, cache)));
+    let provider = match cached {
+        Some((key, provider, cache)) => {
+            if key != cache_key {
+                storage::remove(&key);
+                let _ = storage::set(&cache_key, &cache.to_json());
+            }
+            provider
+        }
+        None => {
+            if let Some((key, _)) = storage::find_provider_cache(&name) {
+                storage::remove(&key);
+            }
+            let response = fetch::send(&discovery_request(&config.issuer))
+                .await
+                .map_err(|e| AuthError::Network { during: "discovery", detail: e.0 })?;
+            let metadata = parse_discovery_response(&response, &config.issuer)?;
+            let cache = ProviderCache { source: name, config_json, discovery_json: response.body };
+            let _ = storage::set(&cache_key, &cache.to_json());
+            Provider { config, metadata }
+        }
+    };
+    let provider = Arc::new(provider);
+    auth.provider.set(Some(provider.clone()));
+    session::listen_to_other_tabs(auth, &provider.config);
+    Ok(provider)
+}
+
+/// Synchronous from the click to `location.assign`, so the pending record is
+/// in sessionStorage before the page can unload.
+pub(crate) fn begin_login(auth: Auth, return_to: Option<&str>) {
+    auth.notice.set(None);
+    if let Some(provider) = auth.provider.get_untracked() {
+        // An explicit login: a protected page may start its own again later.
+        storage::remove(&provider.config.storage_key(GUARD_NAME));
+    }
+    let return_to = return_to.map(str::to_owned).unwrap_or_else(navigation::current_path);
+    if let Err(error) = redirect_to_provider(auth, false, &return_to) {
+        fail(auth, error);
+    }
+}
+
+/// A protected page found nobody signed in: log in once, and note it, so
+/// that coming back without a sign-in (back button) does not start another.
+pub(crate) fn begin_guarded_login(auth: Auth) {
+    let Some(provider) = auth.provider.get_untracked() else { return };
+    if !matches!(auth.state.get_untracked(), AuthState::SignedOut) {
+        return;
+    }
+    let return_to = navigation::current_path();
+    let _ = storage::set(&provider.config.storage_key(GUARD_NAME), &return_to);
+    if let Err(error) = redirect_to_provider(auth, false, &return_to) {
+        fail(auth, error);
+    }
+}
+
+/// After a reload in memory mode: a top-level `prompt=none` redirect, no iframe.
+pub(crate) fn begin_silent_resume(auth: Auth) {
+    auth.resuming.set(true);
+    if let Err(error) = redirect_to_provider(auth, true, &navigation::current_path()) {
+        auth.resuming.set(false);
+        fail(auth, error);
+    }
+}
+
+fn redirect_to_provider(auth: Auth, silent: bool, return_to: &str) -> Result<(), AuthError> {
+    let Some(provider) = auth.provider.get_untracked() else {
+        return Ok(()); // Not ready: a Log in button should be disabled until `is_ready`.
+    };
+    let config = &provider.config;
+    let randomness = random::login_randomness().map_err(|e| AuthError::Storage(e.to_string()))?;
+    let now_ms = clock::now_ms();
+    storage::purge_stale_pending(&config.storage_key_prefix, now_ms);
+    let build = if silent { silent_authorization_request } else { authorization_request };
+    let request = build(config, &provider.metadata, randomness, return_to, now_ms);
+    #[cfg(feature = "trace")]
+    record_redirect(auth, &request, now_ms);
+    let key = config.storage_key(&PendingLogin::storage_name(&request.state));
+    storage::set(&key, &request.pending.to_storage_json()).map_err(AuthError::Storage)?;
+    auth.state.set(AuthState::Redirecting);
+    navigation::assign(&request.url).map_err(|detail| AuthError::Network { during: "the redirect", detail })
+}
+
+/// The callback, synchronously: take the pending record (so a replay of this
+/// URL finds nothing), clear the response out of the address bar and put the
+/// page where the login will land, then finish the exchange in the background.
+fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
+    if auth.rt(|rt| rt.callback_handled.replace(true)).unwrap_or(true) {
+        return;
+    }
+    let fragment = navigation::hash();
+    #[cfg(feature = "trace")]
+    {
+        auth.trace.last_callback_query.set(Some(query.to_owned()));
+        crate::trace::hold(auth);
+    }
+    let parsed = parse_callback(query, &fragment).map_err(AuthError::from).map(|response| {
+        let pending = response
+            .state()
+            .ok()
+            .and_then(|state| storage::take(&config.storage_key(&PendingLogin::storage_name(state))))
+            .and_then(|json| PendingLogin::from_storage_json(&json));
+        (response, pending)
+    });
+    let return_to = match &parsed {
+        Ok((_, Some(pending))) => pending.return_to.clone(),
+        _ => "/".to_owned(),
+    };
+    navigation::replace_url(&return_to);
+    auth.state.set(AuthState::Exchanging);
+    spawn_local(async move {
+        let outcome = match parsed {
+            Ok((response, pending)) => complete_login(auth, response, pending).await,
+            Err(error) => Err(error),
+        };
+        // The walkthrough is drawn last, so neither the signed-in view nor
+        // userinfo waits for it; a slow userinfo holds it back no longer than this.
+        #[cfg(feature = "trace")]
+        set_timeout(move || crate::trace::release(auth), Duration::from_millis(300));
+        match outcome {
+            // Userinfo follows the signed-in view, never delays it.
+            Ok(()) => {
+                navigation::after_render().await;
+                session::load_userinfo(auth).await;
+            }
+            Err(AuthError::Callback(CallbackError::SilentLoginRefused(_))) => {
+                auth.state.set(AuthState::SignedOut);
+                auth.notice.set(Some(Notice::ResumeFailed));
+            }
+            Err(error) => {
+                #[cfg(feature = "trace")]
+                crate::trace::record_failure(
+                    auth,
+                    pixie_core::trace::step_for_error(&error),
+                    error.code(),
+                    error.message(),
+                    clock::now_ms(),
+                );
+                fail(auth, error);
+            }
+        }
+        auth.resuming.set(false);
+        #[cfg(feature = "trace")]
+        crate::trace::release(auth);
+    });
+}
+
+async fn complete_login(
+    auth: Auth,
+    response: CallbackResponse,
+    pending: Option<PendingLogin>,
+) -> Result<(), AuthError> {
+    #[cfg(feature = "trace")]
+    let arrived_at_ms = clock::now_ms();
+    #[cfg(feature = "trace")]
+    record_arrival(auth, &response, arrived_at_ms);
+
+    let provider = ensure_provider(auth).await?;
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    #[cfg(feature = "trace")]
+    let iss = response.iss().map(str::to_owned);
+    let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
+    #[cfg(feature = "trace")]
+    crate::trace::record_quietly(
+        auth,
+        pixie_core::trace::callback_checks(
+            pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::CallbackValidated, arrived_at_ms),
+            iss.as_deref(),
+            &metadata.issuer,
+        ),
+    );
+
+    // The JWKS is fetched alongside the token request, so verification adds no round trip.
+    let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
+    let received_at_ms = clock::now_ms();
+    #[cfg(feature = "trace")]
+    crate::trace::record_quietly(
+        auth,
+        pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::TokenRequest, received_at_ms)
+            .request(&request)
+            .value("client secret sent", "none: a public client has no secret")
+            .spent_value("code_verifier (spent)", callback.verifier().secret()),
+    );
+    let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(&provider)).await;
+    let response =
+        token_response.map_err(|e| AuthError::Network { during: "the token request", detail: e.0 })?;
+    #[cfg(feature = "trace")]
+    crate::trace::record_quietly(
+        auth,
+        pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::TokenResponse, received_at_ms)
+            .request(&request)
+            .response(&response, clock::now_ms()),
+    );
+    let tokens = parse_token_response(&response)?;
+    let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
+
+    let signature = verify_id_token_signature(&provider, &id_token, jwks).await?;
+    let claims = validate_id_token(
+        &id_token,
+        signature,
+        &IdTokenExpectations {
+            issuer: &metadata.issuer,
+            client_id: &config.client_id,
+            nonce: callback.nonce(),
+            now_secs: clock::now_secs(),
+            skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+        },
+    )?;
+    #[cfg(feature = "trace")]
+    crate::trace::record_quietly(
+        auth,
+        pixie_core::trace::id_token_checks(
+            pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::IdTokenValidated, clock::now_ms()),
+            &claims,
+            &config.client_id,
+            clock::now_secs(),
+        ),
+    );
+
+    let session = Session {
+        id: random::session_id().map_err(|e| AuthError::Storage(e.to_string()))?,
+        generation: 0,
+        issuer: metadata.issuer.clone(),
+        client_id: config.client_id.clone(),
+        received_at_ms,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        id_token,
+        id_token_claims: claims,
+        access_token_expires_at_ms: tokens.expires_in.map(|secs| received_at_ms + secs as f64 * 1000.0),
+        scope: tokens.scope,
+    };
+    storage::remove(&config.storage_key(GUARD_NAME));
+    session::establish(auth, session, &provider);
+    navigation::mark_after_render("app:signed-in");
+    Ok(())
+}
+
+/// Steps 1–3 of the trace, written before the page unloads.
+#[cfg(feature = "trace")]
+fn record_redirect(auth: Auth, request: &pixie_core::authorize::AuthorizationRequest, now_ms: f64) {
+    use pixie_core::http::HttpRequest;
+    use pixie_core::trace::{Step, TraceEntry};
+    crate::trace::restart(auth);
+    crate::trace::record_quietly(
+        auth,
+        TraceEntry::new(Step::VerifierMade, now_ms)
+            .value("code_verifier", request.pending.verifier.secret())
+            .value("made from", "32 bytes of crypto.getRandomValues, base64url: 43 characters"),
+    );
+    crate::trace::record_quietly(
+        auth,
+        TraceEntry::new(Step::ChallengeDerived, now_ms)
+            .value("code_challenge", &request.code_challenge)
+            .value("code_challenge_method", "S256")
+            .value("formula", "BASE64URL(SHA256(ASCII(code_verifier)))"),
+    );
+    let redirect = HttpRequest::new("GET", request.url.clone());
+    crate::trace::record_quietly(
+        auth,
+        TraceEntry::new(Step::AuthorizationRequest, now_ms).request(&redirect),
+    );
+    crate::trace::publish(auth);
+}
+
+/// Steps 4 and 5 of the trace: the time at the provider, and what came back.
+#[cfg(feature = "trace")]
+fn record_arrival(auth: Auth, response: &CallbackResponse, arrived_at_ms: f64) {
+    use pixie_core::trace::{Step, TraceEntry};
+    let redirected_at = auth.trace().with_untracked(|entries| {
+        entries.iter().rev().find(|e| e.step == Step::AuthorizationRequest).map(|e| e.at_ms)
+    });
+    if let Some(at_ms) = redirected_at {
+        let mut at_provider = TraceEntry::new(Step::UserAtProvider, at_ms);
+        at_provider.duration_ms = Some(arrived_at_ms - at_ms);
+        crate::trace::record_quietly(auth, at_provider);
+    }
+    let mut entry = TraceEntry::new(Step::Callback, arrived_at_ms);
+    for (name, value) in response.parameters() {
+        entry = entry.value(name, value);
+    }
+    crate::trace::record_quietly(auth, entry);
+}
+
+/// OIDC Core §3.1.3.7 steps 6–8: the `alg` must be allowed, the key must be in
+/// the provider's JWKS (one refetch for rotation), and WebCrypto must verify.
+pub(crate) async fn verify_id_token_signature(
+    provider: &Provider,
+    id_token: &IdToken,
+    prefetched_jwks: Result<JwkSet, AuthError>,
+) -> Result<VerifiedSignature, AuthError> {
+    let jws = decode_jws(id_token.secret()).map_err(IdTokenError::Malformed)?;
+    let algorithm = signing_algorithm(&jws.header)?;
+    let key = match select_key(&prefetched_jwks?, &jws.header, algorithm) {
+        Ok(key) => key.clone(),
+        // An unknown kid may mean the provider rotated its keys: refetch once, then give up.
+        Err(KeySelectionError::NoMatchingKey) => {
+            select_key(&fetch_jwks(provider).await?, &jws.header, algorithm)
+                .map_err(|_| IdTokenError::UnknownKey)?
+                .clone()
+        }
+        Err(KeySelectionError::Ambiguous) => return Err(IdTokenError::AmbiguousKey.into()),
+    };
+    Ok(pixie_core::id_token::verify_signature(&WebCrypto, &jws, &key, algorithm).await?)
+}
+
+pub(crate) async fn fetch_jwks(provider: &Provider) -> Result<JwkSet, AuthError> {
+    let Some(jwks_uri) = provider.metadata.jwks_uri.as_deref() else {
+        return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
+    };
+    let response = fetch::send(&jwks_request(jwks_uri))
+        .await
+        .map_err(|e| AuthError::Network { during: "the JWKS", detail: e.0 })?;
+    Ok(parse_jwks_response(&response)?)
+}
+
+/// Back to a clean signed-out page: forget this tab's tokens (locally), the
+/// error, the notice and the trace, and reload the provider if that failed.
+pub(crate) fn reset(auth: Auth) {
+    session::forget_locally(auth);
+    #[cfg(feature = "trace")]
+    {
+        crate::trace::restart(auth);
+        auth.trace.last_callback_query.set(None);
+    }
+    navigation::replace_url("/");
+    auth.notice.set(None);
+    auth.last_error.set(None);
+    auth.userinfo.set(UserinfoState::NotAvailable);
+    auth.state.set(AuthState::SignedOut);
+    if auth.provider.get_untracked().is_none() {
+        spawn_local(async move {
+            if let Err(error) = ensure_provider(auth).await {
+                fail(auth, error);
+            }
+        });
+    }
+}
+
+/// The attack lab's forged callback (feature `trace`).
+#[cfg(feature = "trace")]
+pub(crate) fn forge_callback(
+    auth: Auth,
+    needs_pending_login: bool,
+    forge: impl FnOnce(crate::trace::ForgeInputs<'_>) -> Option<String>,
+) {
+    let (Some(provider), Some(original)) =
+        (auth.provider.get_untracked(), auth.trace.last_callback_query.get_untracked())
+    else {
+        return;
+    };
+    let config = &provider.config;
+    let (Ok(fresh), Ok(forged)) = (random::login_randomness(), random::state_bytes()) else { return };
+    let unknown_state = pixie_core::pkce::state_from_random(forged);
+    // A real pending login, as if a login had started, so the attack meets the later checks.
+    let login = authorization_request(config, &provider.metadata, fresh, "/", clock::now_ms());
+    if needs_pending_login {
+        let key = config.storage_key(&PendingLogin::storage_name(&login.state));
+        if storage::set(&key, &login.pending.to_storage_json()).is_err() {
+            return;
+        }
+    }
+    let Some(query) = forge(crate::trace::ForgeInputs {
+        original_query: &original,
+        issuer: &provider.metadata.issuer,
+        pending_state: &login.state,
+        unknown_state: &unknown_state,
+    }) else {
+        return;
+    };
+    // The attack gets a trace of its own: the forged callback and the check that refuses it.
+    crate::trace::restart(auth);
+    let _ = navigation::assign(&format!("{}{query}", config.callback_path));
+}

@@ -1,0 +1,503 @@
+//! The life of a session after login: keeping it (memory or sessionStorage),
+//! resuming it after a reload, refreshing it (timer, button, other tabs),
+//! calling APIs with it, and ending it. The decisions are `pixie_core::session`'s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pixie_core::api::{token_rejected, with_bearer};
+use pixie_core::config::{ClientConfig, TokenStorage};
+use pixie_core::http::{HttpRequest, HttpResponse};
+use pixie_core::id_token::{validate_refreshed_id_token, DEFAULT_CLOCK_SKEW_SECS};
+use pixie_core::logout::{check_logout_return, end_session_url, revocation_request, LOGOUT_STATE_NAME};
+use pixie_core::pkce::state_from_random;
+use pixie_core::provider::Provider;
+use pixie_core::refresh::{refresh_delay_ms, refresh_request, timer_step, TimerStep};
+use pixie_core::secret::RefreshToken;
+use pixie_core::session::{
+    on_tab_message, refresh_failure, RefreshFailure, Session, TabAction, TabMessage, RESUME_HINT_NAME,
+    SESSION_NAME,
+};
+use pixie_core::startup::{page_start, KeptState, PageStart};
+use pixie_core::token::parse_token_response;
+use pixie_core::userinfo::{parse_userinfo_response, userinfo_request};
+use pixie_core::AuthError;
+
+use crate::browser::broadcast::Channel;
+use crate::browser::{clock, fetch, locks, navigation, random, storage};
+use crate::events::AuthEvent;
+use crate::flow::{begin_silent_resume, fetch_jwks, verify_id_token_signature};
+use crate::state::{AuthState, Notice, RefreshStatus, UserinfoState};
+use crate::Auth;
+
+/// What an authorized request is for: the trace names its step after it.
+#[derive(Clone, Copy)]
+pub(crate) enum FetchPurpose {
+    Userinfo,
+    Api,
+}
+
+/// The origin-wide Web Lock around every refresh: with rotation, two tabs
+/// sending the same refresh token would make the provider revoke the grant.
+fn lock_name(config: &ClientConfig) -> String {
+    format!("{}-refresh", config.channel_name())
+}
+
+fn broadcast(auth: Auth, message: &TabMessage) {
+    let text = message.to_json();
+    auth.rt(|rt| rt.channel.borrow().as_ref().map(|channel| channel.post(&text)));
+}
+
+pub(crate) fn listen_to_other_tabs(auth: Auth, config: &ClientConfig) {
+    let channel = Channel::open(config.channel_name(), move |text| {
+        let Some(message) = TabMessage::from_json(&text) else { return };
+        match on_tab_message(message, auth.session_untracked().as_deref()) {
+            TabAction::Ignore => {}
+            TabAction::Adopt(session) => adopt(auth, *session),
+            TabAction::SignOutElsewhere => {
+                forget_locally(auth);
+                auth.state.set(AuthState::SignedOut);
+                auth.notice.set(Some(Notice::SignedOutElsewhere));
+                auth.emit(AuthEvent::SignedOut);
+            }
+            TabAction::SessionEnded => {
+                forget_locally(auth);
+                auth.state.set(AuthState::SignedOut);
+                auth.notice.set(Some(Notice::SessionEnded));
+                auth.emit(AuthEvent::SessionEnded);
+            }
+        }
+    });
+    auth.rt(|rt| *rt.channel.borrow_mut() = channel);
+}
+
+/// Sign in with `session`: publish it, keep it as configured, and plan its refresh.
+pub(crate) fn establish(auth: Auth, session: Session, provider: &Provider) {
+    let config = &provider.config;
+    match config.token_storage {
+        TokenStorage::Session => {
+            let _ = storage::set(&config.storage_key(SESSION_NAME), &session.to_json());
+        }
+        TokenStorage::Memory => {
+            let _ = storage::set(&config.storage_key(RESUME_HINT_NAME), "1");
+        }
+    }
+    let first = !matches!(auth.state.get_untracked(), AuthState::SignedIn(_));
+    auth.last_error.set(None);
+    auth.state.set(AuthState::SignedIn(Arc::new(session)));
+    schedule_refresh(auth, provider);
+    if first {
+        auth.emit(AuthEvent::SignedIn);
+    }
+}
+
+/// At start on a page: a logout return, stored tokens, or a resume. True when
+/// signed in from storage (the caller then loads userinfo).
+pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> bool {
+    let config = &provider.config;
+    let logout_key = config.storage_key(LOGOUT_STATE_NAME);
+    let session_key = config.storage_key(SESSION_NAME);
+    let resume_key = config.storage_key(RESUME_HINT_NAME);
+    let stored = storage::get(&session_key)
+        .and_then(|json| Session::from_json(&json))
+        .filter(|session| session.is_for(&provider.metadata.issuer, &config.client_id));
+    let kept = KeptState {
+        logout: check_logout_return(query, storage::get(&logout_key).as_deref()),
+        stored_session: stored.is_some(),
+        resume_hint: storage::get(&resume_key).is_some(),
+    };
+    match page_start(kept, config.token_storage, config.resume_on_reload) {
+        PageStart::LogoutReturn { confirmed } => {
+            storage::remove(&logout_key);
+            navigation::replace_url("/");
+            auth.notice.set(Some(if confirmed {
+                Notice::SignedOutAtProvider
+            } else {
+                Notice::LogoutStateMismatch
+            }));
+            false
+        }
+        PageStart::RestoreSession => match stored {
+            Some(session) => {
+                establish(auth, session, provider);
+                navigation::mark_after_render("app:signed-in");
+                true
+            }
+            None => false,
+        },
+        PageStart::Resume => {
+            // The hint is taken, so a failed resume cannot loop.
+            storage::remove(&resume_key);
+            begin_silent_resume(auth);
+            false
+        }
+        PageStart::SignedOut => {
+            if !kept.stored_session {
+                storage::remove(&session_key);
+            }
+            storage::remove(&resume_key);
+            false
+        }
+    }
+}
+
+fn cancel_refresh_timer(auth: Auth) {
+    auth.rt(|rt| {
+        if let Some(handle) = rt.refresh_timer.borrow_mut().take() {
+            handle.clear();
+        }
+    });
+}
+
+/// Refresh in `delay_ms`, in timer-sized steps (a long-lived token's delay
+/// overflows `setTimeout`).
+fn schedule_in(auth: Auth, delay_ms: f64) {
+    cancel_refresh_timer(auth);
+    let (delay, refresh_when_fired) = match timer_step(delay_ms) {
+        TimerStep::RefreshIn(ms) => (ms, true),
+        TimerStep::CheckAgainIn(ms) => (ms, false),
+    };
+    let remaining = delay_ms - delay;
+    let fire = move || {
+        if refresh_when_fired {
+            spawn_local(refresh_quietly(auth));
+        } else {
+            schedule_in(auth, remaining);
+        }
+    };
+    if let Ok(handle) = set_timeout_with_handle(fire, Duration::from_millis(delay as u64)) {
+        auth.rt(|rt| *rt.refresh_timer.borrow_mut() = Some(handle));
+    }
+}
+
+fn schedule_refresh(auth: Auth, provider: &Provider) {
+    let Some(session) = auth.session_untracked() else { return };
+    let (Some(expires_at), Some(_)) = (session.access_token_expires_at_ms, &session.refresh_token) else {
+        return cancel_refresh_timer(auth);
+    };
+    let margin = provider.config.refresh_margin_secs;
+    schedule_in(auth, refresh_delay_ms(session.received_at_ms, expires_at, margin, clock::now_ms()));
+}
+
+async fn refresh_quietly(auth: Auth) {
+    let _ = refresh(auth).await;
+}
+
+/// Refresh now (timer, button, or a 401). Serialised across tabs; a tab that
+/// finds the session already refreshed by another tab adopts those tokens.
+pub(crate) async fn refresh(auth: Auth) -> Result<(), AuthError> {
+    let (Some(provider), Some(session)) = (auth.provider.get_untracked(), auth.session_untracked()) else {
+        return Ok(());
+    };
+    auth.refresh.set(RefreshStatus::Refreshing);
+    let generation = session.generation;
+    let epoch = auth.epoch();
+    let locked_provider = provider.clone();
+    let result = locks::with_lock(&lock_name(&provider.config), move || {
+        refresh_holding_lock(auth, locked_provider, generation, epoch)
+    })
+    .await;
+    if auth.epoch() != epoch {
+        return Ok(()); // Signed out meanwhile: nothing to report.
+    }
+    match &result {
+        Ok(()) => {
+            auth.rt(|rt| rt.refresh_failures.set(0));
+            auth.refresh.set(RefreshStatus::Idle);
+        }
+        Err(error) => {
+            let failures = auth.rt(|rt| rt.refresh_failures.get()).unwrap_or(0);
+            match refresh_failure(error, failures) {
+                RefreshFailure::EndSession => {
+                    broadcast(auth, &TabMessage::SessionEnded { session_id: session.id.clone() });
+                    forget_locally(auth);
+                    auth.state.set(AuthState::SignedOut);
+                    auth.notice.set(Some(Notice::SessionEnded));
+                    auth.emit(AuthEvent::SessionEnded);
+                }
+                RefreshFailure::RetryAfter { attempt, delay_ms } => {
+                    auth.rt(|rt| rt.refresh_failures.set(attempt));
+                    auth.last_error.set(Some(error.clone()));
+                    auth.refresh.set(RefreshStatus::Retrying { attempt, error: error.clone() });
+                    schedule_in(auth, delay_ms);
+                }
+                RefreshFailure::GiveUp => {
+                    auth.last_error.set(Some(error.clone()));
+                    auth.refresh.set(RefreshStatus::Failed(error.clone()));
+                }
+            }
+        }
+    }
+    result
+}
+
+async fn refresh_holding_lock(
+    auth: Auth,
+    provider: Arc<Provider>,
+    generation: u32,
+    epoch: u32,
+) -> Result<(), AuthError> {
+    let Some(current) = auth.session_untracked() else { return Ok(()) };
+    if current.generation != generation || auth.epoch() != epoch {
+        return Ok(()); // Another tab refreshed while we waited (and we adopted its tokens), or we signed out.
+    }
+    let Some(refresh_token) = current.refresh_token.clone() else {
+        return Err(AuthError::NoRefreshToken);
+    };
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    let request = refresh_request(&refresh_token, &config.client_id, &metadata.token_endpoint);
+    let received_at_ms = clock::now_ms();
+    let sent = fetch::send(&request).await;
+    #[cfg(feature = "trace")]
+    {
+        let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Refresh, received_at_ms)
+            .request(&request);
+        crate::trace::record(
+            auth,
+            match &sent {
+                Ok(response) => entry.response(response, clock::now_ms()),
+                Err(_) => entry.failed("network_error".to_owned()),
+            },
+        );
+    }
+    let response = sent.map_err(|e| AuthError::Network { during: "the token refresh", detail: e.0 })?;
+    let tokens = parse_token_response(&response)?;
+    if auth.epoch() != epoch {
+        // Logged out while the refresh was in flight: the new tokens must not
+        // bring the session back, and the new refresh token is revoked.
+        if let Some(token) = &tokens.refresh_token {
+            let (provider, token) = (provider.clone(), token.clone());
+            spawn_local(async move {
+                let _ = revoke(provider, token).await;
+            });
+        }
+        return Ok(());
+    }
+
+    // OIDC Core §12.2: a new ID token must describe the same login.
+    let (id_token, id_token_claims) = match tokens.id_token {
+        Some(new_token) => {
+            let signature =
+                verify_id_token_signature(&provider, &new_token, fetch_jwks(&provider).await).await?;
+            let claims = validate_refreshed_id_token(
+                &new_token,
+                signature,
+                &current.id_token_claims,
+                &config.client_id,
+                clock::now_secs(),
+                DEFAULT_CLOCK_SKEW_SECS,
+            )?;
+            (new_token, claims)
+        }
+        None => (current.id_token.clone(), current.id_token_claims.clone()),
+    };
+    let session = Session {
+        id: current.id.clone(),
+        generation: current.generation.saturating_add(1),
+        issuer: current.issuer.clone(),
+        client_id: current.client_id.clone(),
+        received_at_ms,
+        access_token: tokens.access_token,
+        // Rotation: the new refresh token replaces the old one, which is never sent again.
+        refresh_token: tokens.refresh_token.or(current.refresh_token.clone()),
+        id_token,
+        id_token_claims,
+        access_token_expires_at_ms: tokens.expires_in.map(|secs| received_at_ms + secs as f64 * 1000.0),
+        scope: tokens.scope.or(current.scope.clone()),
+    };
+    // Only tabs that share a session (sessionStorage mode) get the tokens;
+    // memory-mode tabs have their own grants, and nothing secret goes on the channel.
+    if config.token_storage == TokenStorage::Session {
+        // Before the lock is released, so the next holder sees it.
+        broadcast(auth, &TabMessage::Refreshed { record: session.to_json() });
+    }
+    establish(auth, session, &provider);
+    auth.refresh_count.update(|n| *n += 1);
+    navigation::mark("app:refreshed");
+    auth.emit(AuthEvent::TokensRefreshed);
+    Ok(())
+}
+
+fn adopt(auth: Auth, session: Session) {
+    let Some(provider) = auth.provider.get_untracked() else { return };
+    establish(auth, session, &provider);
+    auth.refresh_count.update(|n| *n += 1);
+    auth.refresh.set(RefreshStatus::Idle);
+    navigation::mark("app:refreshed");
+    auth.emit(AuthEvent::TokensRefreshed);
+}
+
+/// Send a request with the access token; on a 401, refresh once and retry once.
+pub(crate) async fn authorized_fetch(
+    auth: Auth,
+    request: HttpRequest,
+    purpose: FetchPurpose,
+) -> Result<HttpResponse, AuthError> {
+    let during = match purpose {
+        FetchPurpose::Userinfo => "userinfo",
+        FetchPurpose::Api => "the API call",
+    };
+    let send = |session: Arc<Session>| {
+        let request = with_bearer(request.clone(), &session.access_token);
+        async move {
+            #[cfg(feature = "trace")]
+            let started_at = clock::now_ms();
+            let result = fetch::send(&request).await.map_err(|e| AuthError::Network { during, detail: e.0 });
+            #[cfg(feature = "trace")]
+            {
+                use pixie_core::trace::{Step, TraceEntry};
+                let step = match purpose {
+                    FetchPurpose::Userinfo => Step::Userinfo,
+                    FetchPurpose::Api => Step::ApiCall,
+                };
+                let entry = TraceEntry::new(step, started_at).request(&request);
+                let entry = match &result {
+                    Ok(response) => entry.response(response, clock::now_ms()),
+                    Err(error) => entry.failed(error.code()),
+                };
+                // Userinfo right after a callback waits for the walkthrough's single redraw.
+                match purpose {
+                    FetchPurpose::Userinfo => crate::trace::record_quietly(auth, entry),
+                    FetchPurpose::Api => crate::trace::record(auth, entry),
+                }
+            }
+            result
+        }
+    };
+    let session = auth.session_untracked().ok_or(AuthError::NotSignedIn)?;
+    let response = send(session).await?;
+    if !token_rejected(&response) {
+        return Ok(response);
+    }
+    refresh(auth).await?;
+    send(auth.session_untracked().ok_or(AuthError::NotSignedIn)?).await
+}
+
+/// Runs after the signed-in render, so it never delays it.
+pub(crate) async fn load_userinfo(auth: Auth) {
+    let (Some(provider), Some(session)) = (auth.provider.get_untracked(), auth.session_untracked()) else {
+        return;
+    };
+    let Some(endpoint) = provider.metadata.userinfo_endpoint.as_deref() else {
+        auth.userinfo.set(UserinfoState::NotAvailable);
+        return;
+    };
+    auth.userinfo.set(UserinfoState::Loading);
+    let epoch = auth.epoch();
+    let result = authorized_fetch(auth, userinfo_request(endpoint), FetchPurpose::Userinfo)
+        .await
+        .and_then(|response| parse_userinfo_response(&response, session.sub()).map_err(AuthError::from));
+    #[cfg(feature = "trace")]
+    crate::trace::publish(auth);
+    // The user may have logged out while the request was in flight.
+    if auth.epoch() != epoch || auth.session_untracked().is_none() {
+        return;
+    }
+    match result {
+        Ok(claims) => {
+            auth.userinfo.set(UserinfoState::Loaded(Arc::new(claims)));
+            navigation::mark_after_render("app:userinfo");
+        }
+        Err(error) => {
+            auth.last_error.set(Some(error.clone()));
+            auth.userinfo.set(UserinfoState::Failed(error));
+        }
+    }
+}
+
+/// Forget every token in this tab (memory, storage, timers, views).
+pub(crate) fn forget_locally(auth: Auth) {
+    cancel_refresh_timer(auth);
+    auth.rt(|rt| {
+        rt.refresh_failures.set(0);
+        rt.epoch.set(rt.epoch.get().wrapping_add(1));
+    });
+    if let Some(provider) = auth.provider.get_untracked() {
+        storage::remove(&provider.config.storage_key(SESSION_NAME));
+        storage::remove(&provider.config.storage_key(RESUME_HINT_NAME));
+    }
+    auth.userinfo.set(UserinfoState::NotAvailable);
+    auth.refresh.set(RefreshStatus::Idle);
+}
+
+fn end_everywhere(auth: Auth) {
+    broadcast(auth, &TabMessage::Logout);
+    forget_locally(auth);
+    auth.state.set(AuthState::SignedOut);
+    auth.emit(AuthEvent::SignedOut);
+}
+
+/// RFC 7009, best effort: the local logout goes ahead even if the provider is unreachable.
+async fn revoke(provider: Arc<Provider>, refresh_token: RefreshToken) -> Result<HttpResponse, AuthError> {
+    let Some(endpoint) = &provider.metadata.revocation_endpoint else {
+        return Err(AuthError::NotSignedIn);
+    };
+    let request = revocation_request(endpoint, &refresh_token, &provider.config.client_id);
+    fetch::send(&request).await.map_err(|e| AuthError::Network { during: "revocation", detail: e.0 })
+}
+
+/// Log out: revoke the refresh token (RFC 7009), sign out every tab, then end
+/// the provider's session (RP-Initiated Logout) or say that it could not be.
+pub(crate) async fn logout(auth: Auth) {
+    auth.notice.set(None);
+    // First, so no refresh starts (or lands) while the logout runs.
+    cancel_refresh_timer(auth);
+    let (Some(provider), Some(session)) = (auth.provider.get_untracked(), auth.session_untracked()) else {
+        return end_everywhere(auth);
+    };
+    // Results of anything in flight now belong to the old session.
+    auth.rt(|rt| rt.epoch.set(rt.epoch.get().wrapping_add(1)));
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    if let (Some(endpoint), Some(refresh_token)) = (&metadata.revocation_endpoint, &session.refresh_token) {
+        #[cfg(feature = "trace")]
+        let started_at = clock::now_ms();
+        let result = revoke(provider.clone(), refresh_token.clone()).await;
+        #[cfg(feature = "trace")]
+        {
+            let request = revocation_request(endpoint, refresh_token, &config.client_id);
+            let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Logout, started_at)
+                .request(&request);
+            crate::trace::record(
+                auth,
+                match &result {
+                    Ok(response) => entry.response(response, clock::now_ms()),
+                    Err(error) => entry.failed(error.code()),
+                },
+            );
+        }
+        #[cfg(not(feature = "trace"))]
+        let _ = (endpoint, result);
+    }
+    // The page still shows the trace; storage keeps nothing of it.
+    #[cfg(feature = "trace")]
+    crate::trace::forget_persisted(auth);
+    end_everywhere(auth);
+
+    let Some(endpoint) = &metadata.end_session_endpoint else {
+        auth.notice.set(Some(Notice::SignedOutLocally));
+        return;
+    };
+    let Ok(bytes) = random::state_bytes() else {
+        auth.notice.set(Some(Notice::SignedOutLocally));
+        return;
+    };
+    let state = state_from_random(bytes);
+    if storage::set(&config.storage_key(LOGOUT_STATE_NAME), state.secret()).is_err() {
+        auth.notice.set(Some(Notice::SignedOutLocally));
+        return;
+    }
+    let url = end_session_url(
+        endpoint,
+        &session.id_token,
+        &config.client_id,
+        &config.post_logout_redirect_uri,
+        &state,
+    );
+    auth.state.set(AuthState::Redirecting);
+    if navigation::assign(&url).is_err() {
+        auth.state.set(AuthState::SignedOut);
+        auth.notice.set(Some(Notice::SignedOutLocally));
+    }
+}
