@@ -58,6 +58,15 @@ pub struct PendingLogin {
     pub nonce: Nonce,
     /// The issuer this login was started with (mix-up defence, RFC 9700 §4.4).
     pub issuer: String,
+    /// The client the login is for.
+    pub client_id: String,
+    /// Where the code will be exchanged: the token endpoint of the provider
+    /// this page load checked, so the callback needs no other document first.
+    pub token_endpoint: String,
+    /// The provider's key set, fetched beside the token request.
+    pub jwks_uri: Option<String>,
+    /// RFC 9207: the provider promised `iss` on every authorization response.
+    pub iss_required: bool,
     /// The redirect URI sent, which the token request must repeat.
     pub redirect_uri: String,
     /// When the login started (ms since the epoch).
@@ -126,6 +135,10 @@ fn build(
         verifier: pkce.verifier,
         nonce,
         issuer: metadata.issuer.clone(),
+        client_id: config.client_id.clone(),
+        token_endpoint: metadata.token_endpoint.clone(),
+        jwks_uri: metadata.jwks_uri.clone(),
+        iss_required: metadata.authorization_response_iss_parameter_supported,
         redirect_uri: config.redirect_uri.clone(),
         created_at_ms: now_ms,
         return_to: safe_return_to(return_to).to_owned(),
@@ -149,7 +162,7 @@ pub fn safe_return_to(path: &str) -> &str {
 }
 
 /// The stored record is versioned, so a future format change is detected, not misread.
-const STORED_VERSION: u8 = 1;
+const STORED_VERSION: u8 = 2;
 
 impl PendingLogin {
     /// The storage key name for the login with this `state` (before the app's prefix).
@@ -164,6 +177,10 @@ impl PendingLogin {
             .with("verifier", self.verifier.secret())
             .with("nonce", self.nonce.secret())
             .with("issuer", self.issuer.as_str())
+            .with("client_id", self.client_id.as_str())
+            .with("token_endpoint", self.token_endpoint.as_str())
+            .with("jwks_uri", self.jwks_uri.as_deref())
+            .with("iss_required", self.iss_required)
             .with("redirect_uri", self.redirect_uri.as_str())
             .with("created_at_ms", Json::millis(self.created_at_ms))
             .with("return_to", self.return_to.as_str())
@@ -183,6 +200,10 @@ impl PendingLogin {
             verifier: CodeVerifier::new(verifier),
             nonce: Nonce::new(text("nonce")?),
             issuer: text("issuer")?,
+            client_id: text("client_id")?,
+            token_endpoint: text("token_endpoint")?,
+            jwks_uri: stored.opt_string("jwks_uri").ok()?,
+            iss_required: stored.opt_bool("iss_required").ok()??,
             redirect_uri: text("redirect_uri")?,
             created_at_ms: stored.opt_millis("created_at_ms").ok()??,
             return_to: safe_return_to(&text("return_to")?).to_owned(),

@@ -3,8 +3,8 @@
 //! `ValidatedCallback` can become a token request.
 
 use crate::authorize::PendingLogin;
-use crate::discovery::ProviderMetadata;
 use crate::encoding::parse_query;
+use crate::provider::Provider;
 use crate::secret::{AuthorizationCode, CodeVerifier, Nonce, State};
 
 /// The error a provider put on the redirect (RFC 6749 §4.1.2.1).
@@ -73,7 +73,10 @@ pub struct ValidatedCallback {
     pub(crate) verifier: CodeVerifier,
     pub(crate) nonce: Nonce,
     pub(crate) issuer: String,
+    pub(crate) client_id: String,
     pub(crate) redirect_uri: String,
+    pub(crate) token_endpoint: String,
+    pub(crate) jwks_uri: Option<String>,
     pub(crate) return_to: String,
 }
 
@@ -85,6 +88,14 @@ impl ValidatedCallback {
     /// The issuer the login was started at, and the callback came from.
     pub fn issuer(&self) -> &str {
         &self.issuer
+    }
+    /// The client the login is for.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    /// The provider's key set, to fetch beside the token request.
+    pub fn jwks_uri(&self) -> Option<&str> {
+        self.jwks_uri.as_deref()
     }
     /// Where to go once signed in (a same-origin path).
     pub fn return_to(&self) -> &str {
@@ -165,25 +176,25 @@ impl CallbackResponse {
     }
 }
 
-/// Check the redirect against the pending login taken out of storage for its state.
-/// The order matters: the issuer is checked before a provider error is believed,
-/// so a mix-up attacker cannot forge error screens either (RFC 9207 §2.4).
+/// Check the redirect against the pending login taken out of storage for its
+/// state. The pending record holds what the login page checked (issuer,
+/// client, token endpoint), so the code can be exchanged before anything else
+/// is loaded; [`confirm_provider`] then checks that against the deployed
+/// configuration. The order matters: the issuer is checked before a provider
+/// error is believed, so a mix-up attacker cannot forge error screens either
+/// (RFC 9207 §2.4).
 pub fn validate_callback(
     response: CallbackResponse,
     pending: Option<PendingLogin>,
-    metadata: &ProviderMetadata,
     now_ms: f64,
 ) -> Result<ValidatedCallback, CallbackError> {
     response.state()?;
     let pending = pending.filter(|p| !p.is_expired(now_ms)).ok_or(CallbackError::UnknownState)?;
-    if pending.issuer != metadata.issuer {
-        return Err(CallbackError::IssuerChanged);
-    }
     match response.iss {
         Some(iss) if iss != pending.issuer => {
             return Err(CallbackError::IssMismatch { expected: pending.issuer, found: iss });
         }
-        None if metadata.authorization_response_iss_parameter_supported => {
+        None if pending.iss_required => {
             return Err(CallbackError::MissingIss);
         }
         _ => {}
@@ -200,7 +211,23 @@ pub fn validate_callback(
         verifier: pending.verifier,
         nonce: pending.nonce,
         issuer: pending.issuer,
+        client_id: pending.client_id,
         redirect_uri: pending.redirect_uri,
+        token_endpoint: pending.token_endpoint,
+        jwks_uri: pending.jwks_uri,
         return_to: pending.return_to,
     })
+}
+
+/// The login must be for the provider and client configured now (read at
+/// this page load): else the tokens are not used.
+pub fn confirm_provider(callback: &ValidatedCallback, provider: &Provider) -> Result<(), CallbackError> {
+    let same = callback.issuer == provider.metadata.issuer
+        && callback.client_id == provider.config.client_id
+        && callback.token_endpoint == provider.metadata.token_endpoint;
+    if same {
+        Ok(())
+    } else {
+        Err(CallbackError::IssuerChanged)
+    }
 }

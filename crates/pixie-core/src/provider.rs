@@ -78,6 +78,12 @@ impl ProviderCache {
         Ok(Provider { config, metadata })
     }
 
+    /// The cached discovery document, checked against `config` (already parsed from
+    /// the same text) exactly as if it had just been fetched.
+    pub fn metadata_for(&self, config: &ClientConfig) -> Result<ProviderMetadata, DiscoveryError> {
+        ProviderMetadata::from_document(&self.discovery_json, &config.issuer)
+    }
+
     /// The cache may stand in for discovery only for exactly this configuration text.
     pub fn is_for(&self, source: &str, config_json: &str) -> bool {
         self.source == source && self.config_json == config_json

@@ -6,16 +6,17 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::json::Json;
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 
-/// The request a public client sends: five fields, no secret, no Authorization header.
-pub fn token_request(callback: &ValidatedCallback, client_id: &str, token_endpoint: &str) -> HttpRequest {
+/// The request a public client sends: five fields, no secret, no Authorization
+/// header, to the token endpoint the login was started with.
+pub fn token_request(callback: &ValidatedCallback) -> HttpRequest {
     let body = form_encode([
         ("grant_type", "authorization_code"),
         ("code", callback.code.secret()),
         ("redirect_uri", callback.redirect_uri.as_str()),
-        ("client_id", client_id),
+        ("client_id", callback.client_id.as_str()),
         ("code_verifier", callback.verifier.secret()),
     ]);
-    HttpRequest::form_post(token_endpoint, body)
+    HttpRequest::form_post(&callback.token_endpoint, body)
 }
 
 /// A successful token response (RFC 6749 §5.1).

@@ -9,7 +9,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pixie_core::authorize::{authorization_request, silent_authorization_request, PendingLogin};
-use pixie_core::callback::{parse_callback, validate_callback, CallbackError, CallbackResponse};
+use pixie_core::callback::{
+    confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse,
+};
 use pixie_core::config::{parse_config_response, ClientConfig};
 use pixie_core::discovery::{discovery_request, parse_discovery_response};
 use pixie_core::id_token::{
@@ -42,6 +44,13 @@ const GUARD_NAME: &str = "guard";
 /// of the tab, configuration from a URL), they wait for the configuration.
 pub(crate) fn start(auth: Auth) -> RwSignal<bool> {
     let ready = RwSignal::new(true);
+    // Every page load reads the configuration: send for it now, while the page is built.
+    auth.rt(|rt| {
+        if let ConfigSource::Url(_) = rt.source {
+            let request = pixie_core::config::config_request(&rt.source.name(&rt.origin));
+            *rt.config_fetch.borrow_mut() = Some(fetch::begin(&request));
+        }
+    });
     let known = known_config_now(auth);
     if let Some(config) = &known {
         prepare_storage(auth, config);
@@ -140,9 +149,11 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
     let name = source.name(&origin);
     let (config, config_json) = match &source {
         ConfigSource::Url(_) => {
-            let response = fetch::send(&pixie_core::config::config_request(&name))
-                .await
-                .map_err(|_| AuthError::ConfigUnavailable { status: None })?;
+            let in_flight = auth.rt(|rt| rt.config_fetch.borrow_mut().take()).flatten();
+            let in_flight =
+                in_flight.unwrap_or_else(|| fetch::begin(&pixie_core::config::config_request(&name)));
+            let response =
+                in_flight.finish().await.map_err(|_| AuthError::ConfigUnavailable { status: None })?;
             (parse_config_response(&response, &origin)?, response.body)
         }
         ConfigSource::Inline(builder) => (builder.clone().build(&origin)?, builder.to_json()),
@@ -150,14 +161,14 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
     let cache_key = config.storage_key(PROVIDER_CACHE_NAME);
     let cached = storage::find_provider_cache(&name)
         .filter(|(_, cache)| cache.is_for(&name, &config_json))
-        .and_then(|(key, cache)| Some((key, cache.provider(&origin).ok()?, cache)));
+        .and_then(|(key, cache)| Some((key, cache.metadata_for(&config).ok()?, cache)));
     let provider = match cached {
-        Some((key, provider, cache)) => {
+        Some((key, metadata, cache)) => {
             if key != cache_key {
                 storage::remove(&key);
                 let _ = storage::set(&cache_key, &cache.to_json());
             }
-            provider
+            Provider { config, metadata }
         }
         None => {
             if let Some((key, _)) = storage::find_provider_cache(&name) {
@@ -265,6 +276,10 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
             Ok((response, pending)) => complete_login(auth, response, pending).await,
             Err(error) => Err(error),
         };
+        // A refused callback never needed the provider: load it now, so the
+        // page can offer a new login.
+        let loaded = if outcome.is_err() { ensure_provider(auth).await.map(|_| ()) } else { Ok(()) };
+        let outcome = outcome.and(loaded);
         // The walkthrough is drawn last, so neither the signed-in view nor
         // userinfo waits for it; a slow userinfo holds it back no longer than this.
         #[cfg(feature = "trace")]
@@ -306,24 +321,24 @@ async fn complete_login(
     let arrived_at_ms = clock::now_ms();
     #[cfg(feature = "trace")]
     record_arrival(auth, &response, arrived_at_ms);
-
-    let provider = ensure_provider(auth).await?;
-    let (config, metadata) = (&provider.config, &provider.metadata);
     #[cfg(feature = "trace")]
     let iss = response.iss().map(str::to_owned);
-    let callback = validate_callback(response, pending, metadata, clock::now_ms())?;
+
+    // The pending record holds what the login page checked, so the code is
+    // exchanged at once; the deployed configuration is read beside it.
+    let callback = validate_callback(response, pending, clock::now_ms())?;
     #[cfg(feature = "trace")]
     crate::trace::record_quietly(
         auth,
         pixie_core::trace::callback_checks(
             pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::CallbackValidated, arrived_at_ms),
             iss.as_deref(),
-            &metadata.issuer,
+            callback.issuer(),
         ),
     );
 
     // The JWKS is fetched alongside the token request, so verification adds no round trip.
-    let request = token_request(&callback, &config.client_id, &metadata.token_endpoint);
+    let request = token_request(&callback);
     let received_at_ms = clock::now_ms();
     #[cfg(feature = "trace")]
     crate::trace::record_quietly(
@@ -333,7 +348,12 @@ async fn complete_login(
             .value("client secret sent", "none: a public client has no secret")
             .spent_value("code_verifier (spent)", callback.verifier().secret()),
     );
-    let (token_response, jwks) = join(fetch::send(&request), fetch_jwks(&provider)).await;
+    let jwks_uri = callback.jwks_uri().map(str::to_owned);
+    let ((token_response, jwks), provider) =
+        join(join(fetch::send(&request), fetch_jwks_at(jwks_uri.as_deref())), ensure_provider(auth)).await;
+    let provider = provider?;
+    confirm_provider(&callback, &provider)?;
+    let (config, metadata) = (&provider.config, &provider.metadata);
     let response =
         token_response.map_err(|e| AuthError::Network { during: "the token request", detail: e.0 })?;
     #[cfg(feature = "trace")]
@@ -457,7 +477,11 @@ pub(crate) async fn verify_id_token_signature(
 }
 
 pub(crate) async fn fetch_jwks(provider: &Provider) -> Result<JwkSet, AuthError> {
-    let Some(jwks_uri) = provider.metadata.jwks_uri.as_deref() else {
+    fetch_jwks_at(provider.metadata.jwks_uri.as_deref()).await
+}
+
+async fn fetch_jwks_at(jwks_uri: Option<&str>) -> Result<JwkSet, AuthError> {
+    let Some(jwks_uri) = jwks_uri else {
         return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
     };
     let response = fetch::send(&jwks_request(jwks_uri))

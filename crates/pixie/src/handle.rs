@@ -80,6 +80,8 @@ pub(crate) struct Runtime {
     pub(crate) guard_started: Cell<bool>,
     /// A protected page's login came back without a sign-in: do not start another by itself.
     pub(crate) guard_blocked: Cell<bool>,
+    /// The configuration's request, sent as the provider starts (before the page is built).
+    pub(crate) config_fetch: RefCell<Option<crate::browser::fetch::InFlight>>,
 }
 
 impl Auth {
@@ -105,6 +107,7 @@ impl Auth {
                 epoch: Cell::new(0),
                 guard_started: Cell::new(false),
                 guard_blocked: Cell::new(false),
+                config_fetch: RefCell::new(None),
             }),
             #[cfg(feature = "trace")]
             trace: crate::trace::TraceState::new(),

@@ -153,12 +153,26 @@ fn storage_json_round_trips() {
     assert_eq!(restored.redirect_uri, original.redirect_uri);
     assert_eq!(restored.created_at_ms, original.created_at_ms);
     assert_eq!(restored.return_to, "/here?x=1");
+    assert_eq!(
+        (
+            restored.client_id.as_str(),
+            restored.token_endpoint.as_str(),
+            restored.jwks_uri.as_deref(),
+            restored.iss_required
+        ),
+        (
+            original.client_id.as_str(),
+            original.token_endpoint.as_str(),
+            original.jwks_uri.as_deref(),
+            original.iss_required
+        )
+    );
 }
 
 #[test]
 fn storage_json_is_versioned() {
     let stored: Value = serde_json::from_str(&pending().to_storage_json()).unwrap();
-    assert_eq!(stored["v"], 1);
+    assert_eq!(stored["v"], 2);
 }
 
 #[test]
@@ -170,8 +184,8 @@ fn storage_json_rejects_garbage() {
 
 #[test]
 fn storage_json_rejects_other_versions() {
-    assert!(PendingLogin::from_storage_json(&stored_with("v", 2.into())).is_none());
-    assert!(PendingLogin::from_storage_json(&stored_with("v", 0.into())).is_none());
+    assert!(PendingLogin::from_storage_json(&stored_with("v", 1.into())).is_none(), "the version before");
+    assert!(PendingLogin::from_storage_json(&stored_with("v", 3.into())).is_none());
 }
 
 #[test]

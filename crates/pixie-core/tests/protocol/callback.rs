@@ -2,9 +2,12 @@
 
 use pixie_core::callback::{looks_like_callback, parse_callback, CallbackError, ProviderError};
 
+use pixie_core::callback::confirm_provider;
+use pixie_core::provider::Provider;
+
 use crate::support::{
-    callback, callback_with, config, login_with, metadata, pending, success_query, CODE, ISSUER,
-    ISSUER_ENCODED, MINUTE_MS, NONCE, NOW_MS, STATE,
+    callback, callback_with, config, login_with, metadata, pending, success_query, validated_callback,
+    CLIENT_ID, CODE, ISSUER, ISSUER_ENCODED, MINUTE_MS, NONCE, NOW_MS, STATE, TOKEN_ENDPOINT,
 };
 
 fn callback_error(query: &str) -> CallbackError {
@@ -71,14 +74,14 @@ fn missing_state_on_an_error_response_is_rejected() {
 
 #[test]
 fn unknown_state_without_pending_login_is_rejected() {
-    let err = callback_with(&success_query(), None, &metadata(), NOW_MS).unwrap_err();
+    let err = callback_with(&success_query(), None, NOW_MS).unwrap_err();
     assert_eq!(err, CallbackError::UnknownState);
 }
 
 #[test]
 fn expired_pending_login_is_unknown_state() {
     let later = NOW_MS + 10.0 * MINUTE_MS + 1.0;
-    let err = callback_with(&success_query(), Some(pending()), &metadata(), later).unwrap_err();
+    let err = callback_with(&success_query(), Some(pending()), later).unwrap_err();
     assert_eq!(err, CallbackError::UnknownState);
 }
 
@@ -101,7 +104,7 @@ fn missing_iss_is_accepted_when_the_provider_does_not_support_it() {
     let mut metadata = metadata();
     metadata.authorization_response_iss_parameter_supported = false;
     let pending = login_with(&config(), &metadata).pending;
-    let validated = callback_with(&format!("?code={CODE}&state={STATE}"), Some(pending), &metadata, NOW_MS);
+    let validated = callback_with(&format!("?code={CODE}&state={STATE}"), Some(pending), NOW_MS);
     assert_eq!(validated.unwrap().issuer(), ISSUER);
 }
 
@@ -169,11 +172,31 @@ fn non_utf8_escape_is_malformed() {
 }
 
 #[test]
-fn pending_login_for_another_issuer_is_issuer_changed() {
-    let mut now_configured = metadata();
-    now_configured.issuer = "https://other.example".to_owned();
-    let err = callback_with(&success_query(), Some(pending()), &now_configured, NOW_MS).unwrap_err();
-    assert_eq!(err, CallbackError::IssuerChanged);
+fn a_login_for_another_provider_than_the_deployed_one_is_issuer_changed() {
+    let provider = |issuer: &str, client_id: &str, token_endpoint: &str| {
+        let (mut config, mut metadata) = (config(), metadata());
+        metadata.issuer = issuer.to_owned();
+        config.client_id = client_id.to_owned();
+        metadata.token_endpoint = token_endpoint.to_owned();
+        Provider { config, metadata }
+    };
+    let callback = validated_callback();
+    assert_eq!(confirm_provider(&callback, &provider(ISSUER, CLIENT_ID, TOKEN_ENDPOINT)), Ok(()));
+    for changed in [
+        provider("https://other.example", CLIENT_ID, TOKEN_ENDPOINT),
+        provider(ISSUER, "other-client", TOKEN_ENDPOINT),
+        provider(ISSUER, CLIENT_ID, "https://id.example/other-token"),
+    ] {
+        assert_eq!(confirm_provider(&callback, &changed), Err(CallbackError::IssuerChanged));
+    }
+}
+
+#[test]
+fn the_code_goes_to_the_token_endpoint_the_login_started_with() {
+    let request = pixie_core::token::token_request(&validated_callback());
+    assert_eq!(request.url, TOKEN_ENDPOINT);
+    assert_eq!(callback(&success_query()).unwrap().client_id(), CLIENT_ID);
+    assert_eq!(validated_callback().jwks_uri(), Some("https://id.example/jwks"));
 }
 
 #[test]

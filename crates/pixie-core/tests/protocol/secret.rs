@@ -64,7 +64,7 @@ fn validated_callback_debug_hides_code_verifier_and_nonce() {
 
 #[test]
 fn token_request_debug_hides_code_and_verifier() {
-    let request = token_request(&validated_callback(), "pixie-demo", TOKEN_ENDPOINT);
+    let request = token_request(&validated_callback());
     let debug = format!("{request:?}");
     assert_hidden(&debug, &[CODE, VERIFIER]);
     assert!(debug.contains(TOKEN_ENDPOINT), "{debug}");

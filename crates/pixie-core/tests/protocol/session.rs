@@ -71,7 +71,7 @@ fn silent_request_asks_for_prompt_none_and_overrides_a_configured_prompt() {
 fn silent_callback(query: &str) -> Result<(), CallbackError> {
     let request = silent_authorization_request(&config(), &metadata(), randomness(), "/", NOW_MS);
     let response = parse_callback(query, "")?;
-    validate_callback(response, Some(request.pending), &metadata(), NOW_MS).map(|_| ())
+    validate_callback(response, Some(request.pending), NOW_MS).map(|_| ())
 }
 
 #[test]

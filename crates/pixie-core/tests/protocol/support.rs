@@ -104,16 +104,15 @@ pub fn success_query() -> String {
 pub fn callback_with(
     query: &str,
     pending: Option<PendingLogin>,
-    metadata: &ProviderMetadata,
     now_ms: f64,
 ) -> Result<ValidatedCallback, CallbackError> {
     let response = parse_callback(query, "")?;
-    validate_callback(response, pending, metadata, now_ms)
+    validate_callback(response, pending, now_ms)
 }
 
 /// Parse and validate a redirect query against the fixture login, right now.
 pub fn callback(query: &str) -> Result<ValidatedCallback, CallbackError> {
-    callback_with(query, Some(pending()), &metadata(), NOW_MS)
+    callback_with(query, Some(pending()), NOW_MS)
 }
 
 pub fn validated_callback() -> ValidatedCallback {

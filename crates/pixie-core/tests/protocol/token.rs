@@ -5,12 +5,12 @@ use pixie_core::token::{parse_token_response, token_request, OAuthErrorCode, Tok
 use serde_json::{json, Value};
 
 use crate::support::{
-    callback, json_response, response, validated_callback, Jwt, CLIENT_ID, ISSUER_ENCODED, STATE,
-    TOKEN_ENDPOINT, VERIFIER,
+    callback, json_response, response, validated_callback, Jwt, ISSUER_ENCODED, STATE, TOKEN_ENDPOINT,
+    VERIFIER,
 };
 
 fn request() -> pixie_core::http::HttpRequest {
-    token_request(&validated_callback(), CLIENT_ID, TOKEN_ENDPOINT)
+    token_request(&validated_callback())
 }
 
 fn parse(response: &HttpResponse) -> Result<TokenResponse, TokenError> {
@@ -63,7 +63,7 @@ fn request_body_is_exact() {
 #[test]
 fn request_body_percent_encodes_the_code() {
     let validated = callback(&format!("?code=a%2Bb%2Fc%3D%20d&state={STATE}&iss={ISSUER_ENCODED}")).unwrap();
-    let body = token_request(&validated, CLIENT_ID, TOKEN_ENDPOINT).body.unwrap();
+    let body = token_request(&validated).body.unwrap();
     assert!(body.contains("&code=a%2Bb%2Fc%3D%20d&"), "{body}");
 }
 

@@ -50,7 +50,7 @@ fn authorization_request_masks_state_and_nonce_but_shows_the_challenge() {
 
 #[test]
 fn token_request_masks_code_and_verifier_in_the_form() {
-    let request = token_request(&validated_callback(), CLIENT_ID, TOKEN_ENDPOINT);
+    let request = token_request(&validated_callback());
     let json = stored(TraceEntry::new(Step::TokenRequest, NOW_MS).request(&request));
     assert_absent(&json, &[CODE, VERIFIER]);
 }
@@ -72,7 +72,7 @@ fn token_response_body_masks_every_token() {
     })
     .to_string();
     let response = HttpResponse::new(200, Some("application/json"), body);
-    let request = token_request(&validated_callback(), CLIENT_ID, TOKEN_ENDPOINT);
+    let request = token_request(&validated_callback());
     let json = stored(
         TraceEntry::new(Step::TokenResponse, NOW_MS).request(&request).response(&response, NOW_MS + 5.0),
     );
@@ -125,7 +125,7 @@ fn trace_round_trips_and_garbage_is_empty() {
 #[test]
 fn a_full_entry_round_trips_through_storage() {
     let callback = validated_callback();
-    let request = token_request(&callback, CLIENT_ID, TOKEN_ENDPOINT);
+    let request = token_request(&callback);
     let body = json!({ "access_token": ACCESS, "token_type": "Bearer", "expires_in": 300 }).to_string();
     let response = HttpResponse::new(200, Some("application/json"), body);
     let entry = TraceEntry::new(Step::TokenResponse, NOW_MS)

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use gloo_net::http::{Method, RequestBuilder};
+use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
 use pixie_core::http::{HttpRequest, HttpResponse, REQUEST_TIMEOUT_MS};
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials, RequestRedirect};
 
 /// Why a fetch failed before any response arrived. The browser does not say
@@ -14,6 +16,23 @@ pub(crate) struct NetworkFailure(pub String);
 /// a credential never follows a redirect; every request gives up after
 /// `REQUEST_TIMEOUT_MS`.
 pub(crate) async fn send(request: &HttpRequest) -> Result<HttpResponse, NetworkFailure> {
+    begin(request).finish().await
+}
+
+/// A request already handed to the browser: `begin` sends it at once (not at
+/// the first poll, as an async fn would), so it can run while the page is built.
+pub(crate) struct InFlight {
+    started: Result<(js_sys::Promise, AbortController, Option<TimeoutHandle>), NetworkFailure>,
+}
+
+/// Start `request` now; await it with [`InFlight::finish`].
+pub(crate) fn begin(request: &HttpRequest) -> InFlight {
+    InFlight { started: start(request) }
+}
+
+fn start(
+    request: &HttpRequest,
+) -> Result<(js_sys::Promise, AbortController, Option<TimeoutHandle>), NetworkFailure> {
     let method = Method::from_bytes(request.method.as_bytes()).map_err(|e| NetworkFailure(e.to_string()))?;
     let controller =
         AbortController::new().map_err(|_| NetworkFailure("fetch cannot be aborted".to_owned()))?;
@@ -34,31 +53,51 @@ pub(crate) async fn send(request: &HttpRequest) -> Result<HttpResponse, NetworkF
         None => builder.build(),
     }
     .map_err(|e| NetworkFailure(e.to_string()))?;
-
+    let window = web_sys::window().ok_or_else(|| NetworkFailure("no window".to_owned()))?;
+    let raw: web_sys::Request = prepared.into();
+    let promise = window.fetch_with_request(&raw);
     let abort = controller.clone();
-    let timer = leptos::prelude::set_timeout_with_handle(
-        move || abort.abort(),
-        Duration::from_millis(u64::from(REQUEST_TIMEOUT_MS)),
-    )
-    .ok();
-    let result = receive(prepared).await;
-    if let Some(timer) = timer {
-        timer.clear();
-    }
-    result.map_err(|detail| {
-        if controller.signal().aborted() {
-            NetworkFailure(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000))
-        } else {
-            NetworkFailure(detail)
-        }
-    })
+    let timer =
+        set_timeout_with_handle(move || abort.abort(), Duration::from_millis(u64::from(REQUEST_TIMEOUT_MS)))
+            .ok();
+    Ok((promise, controller, timer))
 }
 
-async fn receive(request: gloo_net::http::Request) -> Result<HttpResponse, String> {
-    let response = request.send().await.map_err(|e| e.to_string())?;
+impl InFlight {
+    /// The response, or why none came.
+    pub(crate) async fn finish(self) -> Result<HttpResponse, NetworkFailure> {
+        let (promise, controller, timer) = self.started?;
+        let result = receive(promise).await;
+        if let Some(timer) = timer {
+            timer.clear();
+        }
+        result.map_err(|detail| {
+            if controller.signal().aborted() {
+                NetworkFailure(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000))
+            } else {
+                NetworkFailure(detail)
+            }
+        })
+    }
+}
+
+async fn receive(promise: js_sys::Promise) -> Result<HttpResponse, String> {
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(describe)?;
+    let response = gloo_net::http::Response::from(
+        response.dyn_into::<web_sys::Response>().map_err(|_| "fetch did not return a Response".to_owned())?,
+    );
     let status = response.status();
     let headers: Vec<(String, String)> = response.headers().entries().collect();
     let content_type = headers.iter().find(|(name, _)| name == "content-type").map(|(_, v)| v.clone());
     let body = response.text().await.map_err(|e| e.to_string())?;
     Ok(HttpResponse { status, content_type, body, headers })
+}
+
+/// The browser's reason, e.g. `TypeError: Failed to fetch`.
+fn describe(error: wasm_bindgen::JsValue) -> String {
+    error
+        .unchecked_into::<js_sys::Error>()
+        .to_string()
+        .as_string()
+        .unwrap_or_else(|| "the request failed".to_owned())
 }
