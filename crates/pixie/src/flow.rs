@@ -10,10 +10,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pixie_core::authorize::{authorization_request, silent_authorization_request, PendingLogin};
 use pixie_core::callback::{
-    confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse,
+    confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse, ValidatedCallback,
 };
 use pixie_core::config::{parse_config_response, ClientConfig};
 use pixie_core::discovery::{discovery_request, parse_discovery_response};
+use pixie_core::http::HttpRequest;
 use pixie_core::id_token::{
     signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
     DEFAULT_CLOCK_SKEW_SECS,
@@ -271,9 +272,11 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
     };
     navigation::replace_url(&return_to);
     auth.state.set(AuthState::Exchanging);
+    // The code goes to the token endpoint now, while the page is built.
+    let exchange = parsed.and_then(|(response, pending)| begin_exchange(auth, response, pending));
     spawn_local(async move {
-        let outcome = match parsed {
-            Ok((response, pending)) => complete_login(auth, response, pending).await,
+        let outcome = match exchange {
+            Ok(exchange) => complete_login(auth, exchange).await,
             Err(error) => Err(error),
         };
         // A refused callback never needed the provider: load it now, so the
@@ -312,20 +315,31 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
     });
 }
 
-async fn complete_login(
+/// A checked callback whose token request (and JWKS) are on their way.
+struct Exchange {
+    callback: ValidatedCallback,
+    request: HttpRequest,
+    received_at_ms: f64,
+    token: fetch::InFlight,
+    jwks: Option<fetch::InFlight>,
+}
+
+/// Check the callback against its pending record, and send the code: the
+/// record holds what the login page checked, so nothing else is needed first.
+fn begin_exchange(
     auth: Auth,
     response: CallbackResponse,
     pending: Option<PendingLogin>,
-) -> Result<(), AuthError> {
+) -> Result<Exchange, AuthError> {
     #[cfg(feature = "trace")]
     let arrived_at_ms = clock::now_ms();
     #[cfg(feature = "trace")]
     record_arrival(auth, &response, arrived_at_ms);
     #[cfg(feature = "trace")]
     let iss = response.iss().map(str::to_owned);
+    #[cfg(not(feature = "trace"))]
+    let _ = auth;
 
-    // The pending record holds what the login page checked, so the code is
-    // exchanged at once; the deployed configuration is read beside it.
     let callback = validate_callback(response, pending, clock::now_ms())?;
     #[cfg(feature = "trace")]
     crate::trace::record_quietly(
@@ -337,7 +351,6 @@ async fn complete_login(
         ),
     );
 
-    // The JWKS is fetched alongside the token request, so verification adds no round trip.
     let request = token_request(&callback);
     let received_at_ms = clock::now_ms();
     #[cfg(feature = "trace")]
@@ -348,9 +361,30 @@ async fn complete_login(
             .value("client secret sent", "none: a public client has no secret")
             .spent_value("code_verifier (spent)", callback.verifier().secret()),
     );
-    let jwks_uri = callback.jwks_uri().map(str::to_owned);
-    let ((token_response, jwks), provider) =
-        join(join(fetch::send(&request), fetch_jwks_at(jwks_uri.as_deref())), ensure_provider(auth)).await;
+    // The JWKS is fetched alongside the token request, so verification adds no round trip.
+    let token = fetch::begin(&request);
+    let jwks = callback.jwks_uri().map(|uri| fetch::begin(&jwks_request(uri)));
+    Ok(Exchange { callback, request, received_at_ms, token, jwks })
+}
+
+async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError> {
+    let Exchange { callback, request, received_at_ms, token, jwks } = exchange;
+    #[cfg(not(feature = "trace"))]
+    let _ = request;
+    let jwks = async move {
+        match jwks {
+            Some(in_flight) => {
+                let response = in_flight
+                    .finish()
+                    .await
+                    .map_err(|e| AuthError::Network { during: "the JWKS", detail: e.0 })?;
+                Ok(parse_jwks_response(&response)?)
+            }
+            None => fetch_jwks_at(None).await,
+        }
+    };
+    // The deployed configuration is read beside the exchange.
+    let ((token_response, jwks), provider) = join(join(token.finish(), jwks), ensure_provider(auth)).await;
     let provider = provider?;
     confirm_provider(&callback, &provider)?;
     let (config, metadata) = (&provider.config, &provider.metadata);
