@@ -15,24 +15,19 @@ use pixie_core::callback::{
 use pixie_core::config::{parse_config_response, ClientConfig};
 use pixie_core::discovery::{discovery_request, parse_discovery_response};
 use pixie_core::http::HttpRequest;
-use pixie_core::id_token::{
-    signing_algorithm, validate_id_token, IdTokenError, IdTokenExpectations, VerifiedSignature,
-    DEFAULT_CLOCK_SKEW_SECS,
-};
-use pixie_core::jwks::{jwks_request, parse_jwks_response, select_key, JwkSet, JwksError, KeySelectionError};
-use pixie_core::jwt::decode_jws;
+use pixie_core::id_token::{validate_id_token, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS};
+use pixie_core::jwks::{jwks_request, parse_jwks_response};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
-use pixie_core::secret::IdToken;
 use pixie_core::session::Session;
 use pixie_core::startup::{entry, Entry};
 use pixie_core::token::{parse_token_response, token_request, TokenError};
 use pixie_core::AuthError;
 
-use crate::browser::crypto::WebCrypto;
 use crate::browser::join::join;
 use crate::browser::{clock, fetch, navigation, random, storage};
 use crate::config::ConfigSource;
-use crate::session;
+use crate::keys::{fetch_jwks_at, verify_id_token_signature};
+use crate::session::{self, Restored};
 use crate::state::{AuthState, Notice, UserinfoState};
 use crate::Auth;
 
@@ -127,9 +122,12 @@ async fn start_page(auth: Auth, query: String) {
             let blocked = storage::take(&provider.config.storage_key(GUARD_NAME)).is_some();
             auth.rt(|rt| rt.guard_blocked.set(blocked));
             let restored = session::restore_at_start(auth, &provider, &query);
+            if restored == Restored::Resume {
+                begin_silent_resume(auth);
+            }
             // The page for its state is drawn and usable (Log in enabled).
             navigation::mark_after_render("app:ready");
-            if restored {
+            if restored == Restored::SignedIn {
                 navigation::after_render().await;
                 session::load_userinfo(auth).await;
             }
@@ -486,42 +484,6 @@ fn record_arrival(auth: Auth, response: &CallbackResponse, arrived_at_ms: f64) {
         entry = entry.value(name, value);
     }
     crate::trace::record_quietly(auth, entry);
-}
-
-/// OIDC Core §3.1.3.7 steps 6–8: the `alg` must be allowed, the key must be in
-/// the provider's JWKS (one refetch for rotation), and WebCrypto must verify.
-pub(crate) async fn verify_id_token_signature(
-    provider: &Provider,
-    id_token: &IdToken,
-    prefetched_jwks: Result<JwkSet, AuthError>,
-) -> Result<VerifiedSignature, AuthError> {
-    let jws = decode_jws(id_token.secret()).map_err(IdTokenError::Malformed)?;
-    let algorithm = signing_algorithm(&jws.header)?;
-    let key = match select_key(&prefetched_jwks?, &jws.header, algorithm) {
-        Ok(key) => key.clone(),
-        // An unknown kid may mean the provider rotated its keys: refetch once, then give up.
-        Err(KeySelectionError::NoMatchingKey) => {
-            select_key(&fetch_jwks(provider).await?, &jws.header, algorithm)
-                .map_err(|_| IdTokenError::UnknownKey)?
-                .clone()
-        }
-        Err(KeySelectionError::Ambiguous) => return Err(IdTokenError::AmbiguousKey.into()),
-    };
-    Ok(pixie_core::id_token::verify_signature(&WebCrypto, &jws, &key, algorithm).await?)
-}
-
-pub(crate) async fn fetch_jwks(provider: &Provider) -> Result<JwkSet, AuthError> {
-    fetch_jwks_at(provider.metadata.jwks_uri.as_deref()).await
-}
-
-async fn fetch_jwks_at(jwks_uri: Option<&str>) -> Result<JwkSet, AuthError> {
-    let Some(jwks_uri) = jwks_uri else {
-        return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
-    };
-    let response = fetch::send(&jwks_request(jwks_uri))
-        .await
-        .map_err(|e| AuthError::Network { during: "the JWKS", detail: e.0 })?;
-    Ok(parse_jwks_response(&response)?)
 }
 
 /// Back to a clean signed-out page: forget this tab's tokens (locally), the

@@ -52,6 +52,7 @@ mod config;
 mod events;
 mod flow;
 mod handle;
+mod keys;
 mod provider;
 mod session;
 mod state;

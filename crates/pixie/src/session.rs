@@ -28,7 +28,7 @@ use pixie_core::AuthError;
 use crate::browser::broadcast::Channel;
 use crate::browser::{clock, fetch, locks, navigation, random, storage};
 use crate::events::AuthEvent;
-use crate::flow::{begin_silent_resume, fetch_jwks, verify_id_token_signature};
+use crate::keys::{fetch_jwks, verify_id_token_signature};
 use crate::state::{AuthState, Notice, RefreshStatus, UserinfoState};
 use crate::Auth;
 
@@ -93,9 +93,19 @@ pub(crate) fn establish(auth: Auth, session: Session, provider: &Provider) {
     }
 }
 
-/// At start on a page: a logout return, stored tokens, or a resume. True when
-/// signed in from storage (the caller then loads userinfo).
-pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> bool {
+/// What a page's start found.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Restored {
+    /// Signed in from this tab's storage: the caller loads userinfo.
+    SignedIn,
+    /// This tab was signed in before the reload: the caller resumes with `prompt=none`.
+    Resume,
+    /// Signed out (after a logout return, perhaps).
+    Nothing,
+}
+
+/// At start on a page: a logout return, stored tokens, or a resume.
+pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> Restored {
     let config = &provider.config;
     let logout_key = config.storage_key(LOGOUT_STATE_NAME);
     let session_key = config.storage_key(SESSION_NAME);
@@ -117,28 +127,27 @@ pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> 
             } else {
                 Notice::LogoutStateMismatch
             }));
-            false
+            Restored::Nothing
         }
         PageStart::RestoreSession => match stored {
             Some(session) => {
                 establish(auth, session, provider);
                 navigation::mark_after_render("app:signed-in");
-                true
+                Restored::SignedIn
             }
-            None => false,
+            None => Restored::Nothing,
         },
         PageStart::Resume => {
             // The hint is taken, so a failed resume cannot loop.
             storage::remove(&resume_key);
-            begin_silent_resume(auth);
-            false
+            Restored::Resume
         }
         PageStart::SignedOut => {
             if !kept.stored_session {
                 storage::remove(&session_key);
             }
             storage::remove(&resume_key);
-            false
+            Restored::Nothing
         }
     }
 }
