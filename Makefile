@@ -55,10 +55,12 @@ test-browser:
 ## The release bundle in dist/
 build:
 	$(SIZE_ENV) trunk build --release
+	node dev/csp.mjs --meta dist
 
 ## The same without the walkthrough (cargo --no-default-features), in dist-lean/
 build-lean:
 	$(SIZE_ENV) trunk build --release --no-default-features --dist dist-lean
+	node dev/csp.mjs --meta dist-lean
 
 ## examples/notes, in examples/notes/dist/
 build-notes:

@@ -17,8 +17,14 @@
 // - form-action: the issuer's origin (the app has no forms of its own).
 //
 // dev/static-server.mjs sends it; see there for the other security headers.
+//
+//   node dev/csp.mjs --meta [dist=dist]
+//
+// writes the parts of the policy that do not depend on the deployment, a
+// script-src with the loader's hash among them, into the <meta> policy of
+// <dist>/index.html, for hosts that cannot send headers (make build does it).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,17 +96,37 @@ export async function discoveredOrigins(issuer) {
     .map((field) => new URL(metadata[field]).origin);
 }
 
+/**
+ * The <meta> policy of `html` with a `script-src` for its inline scripts
+ * (replacing any script-src it had): the same in every deployment.
+ */
+export function withMetaScriptSrc(html) {
+  const meta = /(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")/;
+  const found = html.match(meta);
+  if (!found) throw new Error('index.html has no <meta http-equiv="Content-Security-Policy">');
+  const directives = found[2].split(';').map((d) => d.trim()).filter((d) => d && !d.startsWith('script-src'));
+  const scriptSrc = ["script-src 'self' 'wasm-unsafe-eval'", ...inlineScriptHashes(html)].join(' ');
+  return html.replace(meta, `$1${[scriptSrc, ...directives].join('; ')}$3`);
+}
+
 async function main(argv) {
   const positional = [];
   const connect = [];
   let discover = false;
+  let meta = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--connect' && argv[i + 1]) connect.push(argv[++i]);
     else if (argv[i] === '--discover') discover = true;
+    else if (argv[i] === '--meta') meta = true;
     else if (argv[i].startsWith('-')) throw new Error(`unknown option ${argv[i]}`);
     else positional.push(argv[i]);
   }
   const [dist = 'dist', config = join(dist, 'config.json')] = positional;
+  if (meta) {
+    const file = join(dist, 'index.html');
+    writeFileSync(file, withMetaScriptSrc(readFileSync(file, 'utf8')));
+    return;
+  }
   if (discover) connect.push(...(await discoveredOrigins(JSON.parse(readFileSync(config, 'utf8')).issuer)));
   console.log(`Content-Security-Policy: ${contentSecurityPolicy(dist, config, { connect })}`);
 }

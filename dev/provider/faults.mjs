@@ -46,6 +46,11 @@ const ID_TOKEN_FAULTS = {
   id_token_expired: ({ claims, resign }) => resign({ ...claims, iat: now() - 7200, exp: now() - 3600 }),
   id_token_iat_future: ({ claims, resign }) => resign({ ...claims, iat: now() + 600, exp: now() + 1200 }),
   id_token_nonce_mismatch: ({ claims, resign }) => resign({ ...claims, nonce: randomUUID() }),
+  // Review #13: a critical header extension, another kind of JWT, an extra audience, nbf ahead.
+  id_token_crit: ({ claims, resign }) => resign(claims, { crit: ['exp'], exp: now() + 60 }),
+  id_token_typ_at_jwt: ({ claims, resign }) => resign(claims, { typ: 'at+jwt' }),
+  id_token_extra_aud: ({ claims, resign }) => resign({ ...claims, aud: [claims.aud, 'https://other.example'], azp: claims.aud }),
+  id_token_nbf_future: ({ claims, resign }) => resign({ ...claims, nbf: now() + 600 }),
 };
 
 // Callback rewrites: (redirect URL, issuer) -> new redirect URL.
@@ -93,7 +98,17 @@ export const FAULT_NAMES = [
   ...Object.keys(REFRESH_REPLIES),
   'token_no_cors',
   'token_network_down',
+  // Review #14: the token endpoint redirects (307, which keeps the body) to a
+  // sink that counts what reaches it, or never answers.
+  'token_redirect',
+  'token_hang',
+  // Review #5: refresh grants are processed at once but answered 1.5 s late
+  // (code exchanges as usual).
+  'refresh_slow',
 ];
+
+/** Where `token_redirect` sends the token request; GET /__test/stolen counts what arrived. */
+const STOLEN_PATH = '/__test/stolen';
 
 /**
  * Installs the fault middleware in front of oidc-provider's own routes.
@@ -105,6 +120,7 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
   const tokenPath = provider.pathFor('token');
   const realKey = createPrivateKey({ key: signingKey, format: 'jwk' });
   let fault = null;
+  let stolen = 0;
 
   const events = installTestHooks(provider);
 
@@ -129,6 +145,34 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
     }
 
     const atToken = ctx.path === tokenPath;
+
+    // Anything that reaches the sink is a secret resent where it should not go.
+    if (ctx.path === STOLEN_PATH) {
+      if (ctx.method === 'GET') {
+        ctx.body = { requests: stolen };
+      } else {
+        stolen += 1;
+        ctx.status = 400;
+      }
+      return;
+    }
+    if (atToken && ctx.method === 'POST' && fault === 'token_redirect') {
+      const origin = ctx.get('Origin');
+      if (appOrigins.includes(origin)) ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.status = 307;
+      ctx.set('Location', `${provider.issuer}${STOLEN_PATH}`);
+      return;
+    }
+    // The connection stays open and nothing comes back.
+    if (atToken && ctx.method === 'POST' && fault === 'token_hang') {
+      ctx.respond = false;
+      return;
+    }
+    // Processed at once (the refresh token rotates), answered 1.5 s later.
+    let answerLate = false;
+    if (atToken && ctx.method === 'POST' && fault === 'refresh_slow') {
+      answerLate = (await readFormBody(ctx)).get('grant_type') === 'refresh_token';
+    }
 
     // The token request's connection dies without an answer.
     if (atToken && fault === 'token_network_down') {
@@ -158,6 +202,7 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
 
     await next();
     events.afterRequest(ctx);
+    if (answerLate) await new Promise((r) => setTimeout(r, 1500));
 
     // The real token response, unreadable cross-origin (POST and preflight).
     if (atToken && fault === 'token_no_cors') {
@@ -168,7 +213,8 @@ export function installFaults(provider, { signingKey, redirectUris, appOrigins }
     if (atToken && ID_TOKEN_FAULTS[fault] && typeof ctx.body?.id_token === 'string') {
       const parts = ctx.body.id_token.split('.');
       const header = unb64json(parts[0]);
-      const resign = (claims) => signRs256({ ...header, alg: 'RS256', kid: signingKey.kid }, claims, realKey);
+      const resign = (claims, extraHeader = {}) =>
+        signRs256({ ...header, ...extraHeader, alg: 'RS256', kid: signingKey.kid }, claims, realKey);
       ctx.body = {
         ...ctx.body,
         id_token: ID_TOKEN_FAULTS[fault]({ parts, header, claims: unb64json(parts[1]), resign }),

@@ -39,6 +39,11 @@ const CASES = [
   { fault: 'id_token_expired', code: 'id_token_expired' },
   { fault: 'id_token_iat_future', code: 'id_token_iat_in_future' },
   { fault: 'id_token_nonce_mismatch', code: 'id_token_nonce_mismatch' },
+  // Review #13 (JOSE and OIDC Core step 3).
+  { fault: 'id_token_crit', code: 'id_token_crit_unsupported' },
+  { fault: 'id_token_typ_at_jwt', code: 'id_token_typ_invalid' },
+  { fault: 'id_token_extra_aud', code: 'id_token_aud_untrusted' },
+  { fault: 'id_token_nbf_future', code: 'id_token_nbf_in_future' },
 
   // The token endpoint itself.
   {

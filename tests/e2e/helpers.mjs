@@ -256,13 +256,29 @@ export async function clientStorage(page) {
 }
 
 /**
+ * localStorage holds only Pixie's non-secret markers (README, "What is kept"):
+ * the logout tombstone (a time) and sessions' generation markers.
+ */
+export function assertOnlyMarkersInLocalStorage(local) {
+  for (const [key, value] of Object.entries(local)) {
+    if (key === 'pixie.logged-out-at') {
+      assert.match(value, /^\d+$/, `${key} is a time`);
+    } else if (key.startsWith('pixie.generation.')) {
+      assert.deepEqual(Object.keys(JSON.parse(value)).sort(), ['at_ms', 'ended', 'generation'], `${key}: ${value}`);
+    } else {
+      assert.fail(`undocumented localStorage key ${key}`);
+    }
+  }
+}
+
+/**
  * After a refused login: nothing but other logins' pending records (and the
  * provider cache) is kept,
  * and this login's (`state`) is gone too.
  */
 export async function assertNoTokensKept(page, state) {
   const { local, session, documentCookie, scriptCookies } = await clientStorage(page);
-  assert.deepEqual(Object.keys(local), [], 'localStorage keys');
+  assertOnlyMarkersInLocalStorage(local);
   assert.equal(documentCookie, '', 'document.cookie on the app origin');
   assert.deepEqual(scriptCookies, [], 'script-visible cookies for the app origin');
   // pixie.provider holds config.json and the discovery document, pixie.trace

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 
 import {
-  APP, TEST_TIMEOUT, assertNoTokensKept, atProviderLogin, clientStorage, expectSignedIn, expectedConsole, login,
+  APP, TEST_TIMEOUT, assertNoTokensKept, assertOnlyMarkersInLocalStorage, atProviderLogin, clientStorage, expectSignedIn, expectedConsole, login,
   loginCapturingCallback, overrideConfig, signInAtProvider, startLogin, status, useServersAndBrowser, withPage,
 } from './helpers.mjs';
 
@@ -63,7 +63,7 @@ test('full login with PKCE as a public client', { timeout: TEST_TIMEOUT }, (t) =
 
   // Tokens live in memory only: nothing in web storage or cookies.
   const stored = await clientStorage(page);
-  assert.deepEqual(Object.keys(stored.local), [], 'localStorage keys');
+  assertOnlyMarkersInLocalStorage(stored.local);
   assert.equal(stored.documentCookie, '', 'document.cookie on the app origin');
   assert.deepEqual(stored.scriptCookies, [], 'script-visible cookies for the app origin');
   assert.deepEqual(

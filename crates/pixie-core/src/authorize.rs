@@ -75,6 +75,12 @@ pub struct PendingLogin {
     pub return_to: String,
     /// A `prompt=none` resume: `login_required` then means "signed out", not an error.
     pub silent: bool,
+    /// The `max_age` sent, checked against `auth_time`.
+    pub max_age: Option<u32>,
+    /// The `acr_values` sent, checked against `acr`.
+    pub acr_values: Option<String>,
+    /// A resume must sign the same person in again: the `sub` before the reload.
+    pub expected_sub: Option<String>,
 }
 
 /// A login: the authorization request URL (RFC 6749 §4.1.1, with PKCE S256,
@@ -89,26 +95,38 @@ pub fn authorization_request(
     build(config, metadata, randomness, return_to, now_ms, None)
 }
 
+/// Who a `prompt=none` resume is for: the person signed in before the reload.
+pub struct PreviousUser<'a> {
+    /// Their `sub`: the resume is refused if the provider signs in someone else.
+    pub sub: &'a str,
+}
+
 /// `prompt=none` (OIDC Core §3.1.2.1): resume a session at the provider without
 /// showing any page; the provider answers `login_required` if there is none.
+/// With `previous`, its `sub` goes as `login_hint` and the callback refuses
+/// anyone else, so a reload cannot switch users.
 pub fn silent_authorization_request(
     config: &ClientConfig,
     metadata: &ProviderMetadata,
     randomness: LoginRandomness,
     return_to: &str,
     now_ms: f64,
+    previous: Option<PreviousUser<'_>>,
 ) -> AuthorizationRequest {
-    build(config, metadata, randomness, return_to, now_ms, Some("none"))
+    build(config, metadata, randomness, return_to, now_ms, Some(previous.map(|user| user.sub)))
 }
 
+/// `silent`: `None` for a login, `Some(sub)` for a `prompt=none` resume (for that user, if known).
 fn build(
     config: &ClientConfig,
     metadata: &ProviderMetadata,
     randomness: LoginRandomness,
     return_to: &str,
     now_ms: f64,
-    prompt: Option<&str>,
+    silent: Option<Option<&str>>,
 ) -> AuthorizationRequest {
+    let prompt = silent.map(|_| "none");
+    let login_hint = silent.flatten();
     let pkce = PkcePair::from_random(randomness.verifier);
     let state = state_from_random(randomness.state);
     let nonce = nonce_from_random(randomness.nonce);
@@ -123,9 +141,15 @@ fn build(
         ("code_challenge", &pkce.challenge),
         ("code_challenge_method", "S256"),
     ];
-    let extra = config.extra_auth_params.iter().filter(|(k, _)| prompt.is_none() || k != "prompt");
+    let max_age = config.max_age.map(|secs| secs.to_string());
+    params.extend(max_age.as_deref().map(|secs| ("max_age", secs)));
+    params.extend(config.acr_values.as_deref().map(|values| ("acr_values", values)));
+    let overridden =
+        |name: &str| (prompt.is_some() && name == "prompt") || (login_hint.is_some() && name == "login_hint");
+    let extra = config.extra_auth_params.iter().filter(|(k, _)| !overridden(k));
     params.extend(extra.map(|(k, v)| (k.as_str(), v.as_str())));
     params.extend(prompt.map(|p| ("prompt", p)));
+    params.extend(login_hint.map(|sub| ("login_hint", sub)));
 
     let endpoint = &metadata.authorization_endpoint;
     let separator = if endpoint.contains('?') { '&' } else { '?' };
@@ -143,6 +167,9 @@ fn build(
         created_at_ms: now_ms,
         return_to: safe_return_to(return_to).to_owned(),
         silent: prompt == Some("none"),
+        max_age: config.max_age,
+        acr_values: config.acr_values.clone(),
+        expected_sub: login_hint.map(str::to_owned),
     };
     AuthorizationRequest { url, state, code_challenge: pkce.challenge, pending }
 }
@@ -185,6 +212,9 @@ impl PendingLogin {
             .with("created_at_ms", Json::millis(self.created_at_ms))
             .with("return_to", self.return_to.as_str())
             .with("silent", self.silent)
+            .with("max_age", self.max_age.map(u64::from))
+            .with("acr_values", self.acr_values.as_deref())
+            .with("expected_sub", self.expected_sub.as_deref())
             .to_json_string()
     }
 
@@ -208,6 +238,12 @@ impl PendingLogin {
             created_at_ms: stored.opt_millis("created_at_ms").ok()??,
             return_to: safe_return_to(&text("return_to")?).to_owned(),
             silent: stored.opt_bool("silent").ok()?.unwrap_or(false),
+            max_age: match stored.opt_u64("max_age").ok()? {
+                Some(secs) => Some(u32::try_from(secs).ok()?),
+                None => None,
+            },
+            acr_values: stored.opt_string("acr_values").ok()?,
+            expected_sub: stored.opt_string("expected_sub").ok()?,
         })
     }
 

@@ -24,8 +24,10 @@ pub struct ProviderError {
 pub enum CallbackError {
     /// Not a query string (bad escapes, not UTF-8).
     Malformed,
-    /// RFC 6749 §3.1: parameters must not be repeated.
-    DuplicateParameter(String),
+    /// RFC 6749 §3.1: parameters must not be repeated. The name is kept only
+    /// when it is one of the response's own (`code`, `state`, …), so an
+    /// attacker's choice of name is never echoed into the page.
+    DuplicateParameter(Option<&'static str>),
     /// Tokens have no business in a code-flow redirect (RFC 9700 §2.1.2).
     TokensInUrl,
     /// No `state`, so it cannot be matched to a login.
@@ -78,6 +80,9 @@ pub struct ValidatedCallback {
     pub(crate) token_endpoint: String,
     pub(crate) jwks_uri: Option<String>,
     pub(crate) return_to: String,
+    pub(crate) max_age: Option<u32>,
+    pub(crate) acr_values: Option<String>,
+    pub(crate) expected_sub: Option<String>,
 }
 
 impl ValidatedCallback {
@@ -97,6 +102,18 @@ impl ValidatedCallback {
     pub fn jwks_uri(&self) -> Option<&str> {
         self.jwks_uri.as_deref()
     }
+    /// The `max_age` sent, for the ID token's `auth_time` check.
+    pub fn max_age(&self) -> Option<u32> {
+        self.max_age
+    }
+    /// The `acr_values` sent, for the ID token's `acr` check.
+    pub fn acr_values(&self) -> Option<&str> {
+        self.acr_values.as_deref()
+    }
+    /// A resume must sign this `sub` in, and nobody else.
+    pub fn expected_sub(&self) -> Option<&str> {
+        self.expected_sub.as_deref()
+    }
     /// Where to go once signed in (a same-origin path).
     pub fn return_to(&self) -> &str {
         &self.return_to
@@ -109,6 +126,10 @@ impl ValidatedCallback {
 
 const TOKEN_PARAMS: &[&str] = &["access_token", "id_token", "refresh_token", "token_type"];
 
+/// The parameters an authorization response may carry.
+const RESPONSE_PARAMS: &[&str] =
+    &["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
+
 /// Parse the redirect's query (`?…`) and fragment (`#…`).
 pub fn parse_callback(query: &str, fragment: &str) -> Result<CallbackResponse, CallbackError> {
     let params = parse_query(query).map_err(|_| CallbackError::Malformed)?;
@@ -119,15 +140,18 @@ pub fn parse_callback(query: &str, fragment: &str) -> Result<CallbackResponse, C
     }
     for (i, (key, _)) in params.iter().enumerate() {
         if params[..i].iter().any(|(earlier, _)| earlier == key) {
-            return Err(CallbackError::DuplicateParameter(key.clone()));
+            let known = RESPONSE_PARAMS.iter().find(|name| **name == key.as_str()).copied();
+            return Err(CallbackError::DuplicateParameter(known));
         }
     }
     let get =
         |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    // An empty `iss=` is an issuer that is not ours, not a missing one (RFC 9207 §2.4).
+    let iss = params.iter().find(|(k, _)| k == "iss").map(|(_, v)| v.clone());
     Ok(CallbackResponse {
         state: get("state").map(State::new),
         code: get("code").map(AuthorizationCode::new),
-        iss: get("iss"),
+        iss,
         error: get("error").map(|error| ProviderError {
             error,
             description: get("error_description"),
@@ -216,6 +240,9 @@ pub fn validate_callback(
         token_endpoint: pending.token_endpoint,
         jwks_uri: pending.jwks_uri,
         return_to: pending.return_to,
+        max_age: pending.max_age,
+        acr_values: pending.acr_values,
+        expected_sub: pending.expected_sub,
     })
 }
 

@@ -34,6 +34,11 @@ const RESERVED_AUTH_PARAMS: &[&str] = &[
     "response_mode",
     "request",
     "request_uri",
+    // Config fields of their own, so the answer is checked (OIDC Core §3.1.3.7 steps 12 and 13).
+    "max_age",
+    "acr_values",
+    // Would need checks Pixie does not make (requested claims, their values).
+    "claims",
 ];
 
 const KNOWN_FIELDS: &[&str] = &[
@@ -49,7 +54,15 @@ const KNOWN_FIELDS: &[&str] = &[
     "refresh_margin_secs",
     "api_url",
     "storage_key_prefix",
+    "max_age",
+    "acr_values",
+    "request_timeout_secs",
+    "logout_method",
 ];
+
+/// How long a request may take, unless configured: a hung endpoint must not
+/// leave the page exchanging, or hold the refresh lock, for ever.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u32 = 20;
 
 /// Where tokens live between page loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +81,20 @@ impl TokenStorage {
             Self::Session => "session",
         }
     }
+}
+
+/// How the browser goes to the provider's end-session endpoint (RP-Initiated Logout §2).
+/// Either way the ID token never appears in a URL, history or access log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoutMethod {
+    /// A GET with `client_id`, `post_logout_redirect_uri` and `state`, and no
+    /// `id_token_hint` (the default: every provider takes a GET; some, such as
+    /// oidc-provider, take a cross-site POST only with `SameSite=None` cookies).
+    /// The provider may ask the person to confirm, or which account to end.
+    Get,
+    /// A form POST that adds `id_token_hint`, in the body: for providers that
+    /// accept POST there, so the provider knows whose session to end.
+    Post,
 }
 
 /// A checked client configuration. Make one with [`ClientConfig::parse`] or
@@ -98,6 +125,14 @@ pub struct ClientConfig {
     pub api_url: Option<String>,
     /// The prefix of every web-storage key, lock and tab channel, so two apps on one origin keep apart.
     pub storage_key_prefix: String,
+    /// `max_age` to send: the provider must have authenticated the person at most this long ago.
+    pub max_age: Option<u32>,
+    /// `acr_values` to send (space-separated); the ID token's `acr` must be one of them.
+    pub acr_values: Option<String>,
+    /// How long any request may take before it is abandoned.
+    pub request_timeout_secs: u32,
+    /// How to reach the end-session endpoint.
+    pub logout_method: LogoutMethod,
 }
 
 /// A bad configuration, naming the field so the deployer can fix it.
@@ -294,6 +329,41 @@ impl ClientConfig {
             ));
         }
 
+        let whole_seconds =
+            |field: &str, range: core::ops::RangeInclusive<u64>| -> Result<Option<u32>, ConfigError> {
+                match fields.get(field) {
+                    None | Some(Json::Null) => Ok(None),
+                    Some(value) => value
+                        .as_number()
+                        .and_then(|n| n.as_u64())
+                        .filter(|n| range.contains(n))
+                        .and_then(|n| u32::try_from(n).ok())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            ConfigError::new(
+                                field,
+                                format!(
+                                    "must be a whole number of seconds from {} to {}",
+                                    range.start(),
+                                    range.end()
+                                ),
+                            )
+                        }),
+                }
+            };
+        let max_age = whole_seconds("max_age", 0..=u64::from(u32::MAX))?;
+        let acr_values = optional_string(fields, "acr_values")?;
+        if acr_values.as_deref().is_some_and(|values| values.split(' ').any(str::is_empty)) {
+            return Err(ConfigError::new("acr_values", "must be values separated by single spaces"));
+        }
+        let request_timeout_secs =
+            whole_seconds("request_timeout_secs", 1..=300)?.unwrap_or(DEFAULT_REQUEST_TIMEOUT_SECS);
+        let logout_method = match optional_string(fields, "logout_method")?.as_deref() {
+            None | Some("get") => LogoutMethod::Get,
+            Some("post") => LogoutMethod::Post,
+            Some(_) => return Err(ConfigError::new("logout_method", "must be \"get\" or \"post\"")),
+        };
+
         Ok(Self {
             issuer,
             client_id,
@@ -307,6 +377,10 @@ impl ClientConfig {
             refresh_margin_secs,
             api_url,
             storage_key_prefix,
+            max_age,
+            acr_values,
+            request_timeout_secs,
+            logout_method,
         })
     }
 
@@ -391,6 +465,26 @@ impl ConfigBuilder {
     /// `storage_key_prefix`.
     pub fn storage_key_prefix(self, prefix: &str) -> Self {
         self.set("storage_key_prefix", prefix)
+    }
+
+    /// `max_age`, in seconds.
+    pub fn max_age(self, secs: u32) -> Self {
+        self.set("max_age", u64::from(secs))
+    }
+
+    /// `acr_values`, space-separated.
+    pub fn acr_values(self, values: &str) -> Self {
+        self.set("acr_values", values)
+    }
+
+    /// `request_timeout_secs`.
+    pub fn request_timeout_secs(self, secs: u32) -> Self {
+        self.set("request_timeout_secs", u64::from(secs))
+    }
+
+    /// `logout_method`.
+    pub fn logout_method(self, method: LogoutMethod) -> Self {
+        self.set("logout_method", if method == LogoutMethod::Post { "post" } else { "get" })
     }
 
     /// Check every field and fill the defaults from the app's `origin`.

@@ -105,6 +105,13 @@ impl AuthError {
                 IdTokenError::IssuedInFuture { .. } => "id_token_iat_in_future",
                 IdTokenError::NonceMismatch => "id_token_nonce_mismatch",
                 IdTokenError::RefreshChanged(_) => "id_token_refresh_mismatch",
+                IdTokenError::UnsupportedCritical(_) => "id_token_crit_unsupported",
+                IdTokenError::WrongType(_) => "id_token_typ_invalid",
+                IdTokenError::UntrustedAudience(_) => "id_token_aud_untrusted",
+                IdTokenError::NotYetValid { .. } => "id_token_nbf_in_future",
+                IdTokenError::AcrNotSatisfied { .. } => "id_token_acr_not_satisfied",
+                IdTokenError::AuthTooOld { .. } => "id_token_auth_time_too_old",
+                IdTokenError::DifferentUser => "different_user_at_provider",
             },
             Self::Jwks(e) => match e {
                 JwksError::Http { .. } => "jwks_http_error",
@@ -221,8 +228,11 @@ impl fmt::Display for CallbackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Malformed => f.write_str("The login response in the address bar is malformed. Start a new login."),
-            Self::DuplicateParameter(name) => {
+            Self::DuplicateParameter(Some(name)) => {
                 write!(f, "The login response repeats the `{name}` parameter, which is not allowed. Start a new login.")
+            }
+            Self::DuplicateParameter(None) => {
+                f.write_str("The login response repeats a parameter, which is not allowed. Start a new login.")
             }
             Self::TokensInUrl => f.write_str(
                 "The login response carried tokens in the URL. Pixie only accepts an authorization code: set the client's response type to `code` at the provider.",
@@ -316,6 +326,34 @@ impl fmt::Display for IdTokenError {
             Self::RefreshChanged(claim) => {
                 write!(f, "The refreshed ID token has a different `{claim}` than the original (OIDC Core §12.2). Log in again.")
             }
+            Self::UnsupportedCritical(names) => write!(
+                f,
+                "The ID token's header marks extensions as critical ({}), which Pixie does not understand, so it is refused (RFC 7515 §4.1.11).",
+                names.join(", ")
+            ),
+            Self::WrongType(typ) => write!(
+                f,
+                "The token offered as the ID token says it is a `{typ}`, not an ID token (RFC 8725 §3.11)."
+            ),
+            Self::UntrustedAudience(_) => f.write_str(
+                "The ID token is also meant for another audience than this client, which Pixie does not trust (OIDC Core §3.1.3.7 step 3). Configure the provider to issue ID tokens for this client alone.",
+            ),
+            Self::NotYetValid { nbf, now } => write!(
+                f,
+                "The ID token is not valid for another {}s (nbf). Check the device clock.",
+                nbf.saturating_sub(*now)
+            ),
+            Self::AcrNotSatisfied { requested, .. } => write!(
+                f,
+                "The provider did not authenticate you at the level asked for (acr_values {requested}). Log in again, or check acr_values in config.json."
+            ),
+            Self::DifferentUser => f.write_str(
+                "Someone else is signed in at the provider than in this tab before the reload, so the tab did not switch to them. Log in to continue.",
+            ),
+            Self::AuthTooOld { max_age, .. } => write!(
+                f,
+                "The provider reused a sign-in older than max_age ({max_age} s) allows. Log in again."
+            ),
         }
     }
 }

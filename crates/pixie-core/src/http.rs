@@ -1,10 +1,6 @@
 //! Plain request and response values. The browser layer sends them; the core
 //! only builds and judges them, so every check is testable without a network.
 
-/// How long a request may take before it is abandoned with a clear error, so
-/// a hung endpoint cannot leave the page exchanging or hold the refresh lock.
-pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
-
 /// An HTTP request to send, as data. Its `Debug` hides headers and body, which
 /// carry codes, verifiers and tokens.
 #[derive(Clone, PartialEq, Eq)]

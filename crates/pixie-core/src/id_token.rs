@@ -92,6 +92,12 @@ pub struct IdTokenExpectations<'a> {
     pub now_secs: i64,
     /// How far the clock may be off.
     pub skew_secs: i64,
+    /// The `max_age` sent, if any: `auth_time` must be no older (step 13).
+    pub max_age: Option<u32>,
+    /// The `acr_values` sent, if any (space-separated): `acr` must be one of them (step 12).
+    pub acr_values: Option<&'a str>,
+    /// A `prompt=none` resume must bring back this user (the `sub` before the reload).
+    pub expected_sub: Option<&'a str>,
 }
 
 /// An ID token that passed every check, with its claims.
@@ -167,6 +173,37 @@ pub enum IdTokenError {
     NonceMismatch,
     /// A refreshed ID token names another user, audience or authentication (§12.2).
     RefreshChanged(&'static str),
+    /// RFC 7515 §4.1.11: the header marks extensions as critical, and Pixie understands none.
+    UnsupportedCritical(Vec<String>),
+    /// RFC 8725 §3.11: the header's `typ` says this is another kind of JWT (an access token, a logout token…).
+    WrongType(String),
+    /// Step 3: `aud` lists an audience besides this client, which Pixie does not trust.
+    UntrustedAudience(String),
+    /// RFC 7519 §4.1.5: not valid before `nbf`, which is in the future.
+    NotYetValid {
+        /// The token's `nbf`.
+        nbf: i64,
+        /// The clock.
+        now: i64,
+    },
+    /// Step 12: `acr` values were requested and the token's `acr` is none of them.
+    AcrNotSatisfied {
+        /// The `acr_values` sent.
+        requested: String,
+        /// The token's `acr`, if any.
+        found: Option<String>,
+    },
+    /// A resume after a reload found someone else signed in at the provider.
+    DifferentUser,
+    /// Step 13: `max_age` was requested and the authentication is older.
+    AuthTooOld {
+        /// The token's `auth_time`.
+        auth_time: i64,
+        /// The `max_age` sent.
+        max_age: u32,
+        /// The clock.
+        now: i64,
+    },
 }
 
 /// What step 11 requires of `nonce`.
@@ -199,13 +236,40 @@ pub fn validate_refreshed_id_token(
     let issuer = original.claim_str("iss").ok_or(IdTokenError::MissingClaim("iss"))?;
     // The login nonce is not needed here: the rule below compares with the original token.
     let unused_nonce = Nonce::new("");
-    let expected = IdTokenExpectations { issuer, client_id, nonce: &unused_nonce, now_secs, skew_secs };
+    // max_age and acr were checked at login; auth_time must not move (below).
+    let expected = IdTokenExpectations {
+        issuer,
+        client_id,
+        nonce: &unused_nonce,
+        now_secs,
+        skew_secs,
+        max_age: None,
+        acr_values: None,
+        expected_sub: None,
+    };
     let refreshed =
         validate(token, signature, &expected, NonceRule::AbsentOrEquals(original.claim_str("nonce")))?;
+    same_as_original(&refreshed, original)?;
+    Ok(refreshed)
+}
+
+/// OIDC Core §12.2: the same user, audience and authentication as the original.
+fn same_as_original(refreshed: &ValidatedIdToken, original: &ValidatedIdToken) -> Result<(), IdTokenError> {
     if refreshed.sub != original.sub {
         return Err(IdTokenError::RefreshChanged("sub"));
     }
-    for claim in ["aud", "azp", "auth_time"] {
+    // `aud` is compared as a set: "c" and ["c"] are the same audience.
+    let set = |claims| {
+        audiences(claims).map(|mut audiences| {
+            audiences.sort_unstable();
+            audiences.dedup();
+            audiences
+        })
+    };
+    if set(&original.claims)? != set(&refreshed.claims)? {
+        return Err(IdTokenError::RefreshChanged("aud"));
+    }
+    for claim in ["azp", "auth_time"] {
         let (before, after) = (original.claims.get(claim), refreshed.claims.get(claim));
         // auth_time may be absent from the new token; when present it must not move.
         let may_be_dropped = claim == "auth_time" && after.is_none();
@@ -213,7 +277,35 @@ pub fn validate_refreshed_id_token(
             return Err(IdTokenError::RefreshChanged(claim));
         }
     }
-    Ok(refreshed)
+    Ok(())
+}
+
+/// Another tab's ID token for this tab's session (restored from its record,
+/// so its signature proof is the record's): it must describe the same login
+/// as this tab's, header and claims alike. Times are not checked: the other
+/// tab checked them when the token arrived, and a session outlives its ID token.
+pub fn same_login(
+    candidate: &ValidatedIdToken,
+    original: &ValidatedIdToken,
+    client_id: &str,
+) -> Result<(), IdTokenError> {
+    check_header(&candidate.header)?;
+    let issuer = original.claim_str("iss").ok_or(IdTokenError::MissingClaim("iss"))?;
+    match candidate.claim_str("iss") {
+        Some(iss) if iss == issuer => {}
+        found => {
+            return Err(IdTokenError::IssuerMismatch {
+                expected: issuer.to_owned(),
+                found: found.unwrap_or_default().to_owned(),
+            })
+        }
+    }
+    check_audience(&candidate.claims, client_id)?;
+    let nonce = candidate.claim_str("nonce");
+    if nonce.is_some() && nonce != original.claim_str("nonce") {
+        return Err(IdTokenError::NonceMismatch);
+    }
+    same_as_original(candidate, original)
 }
 
 /// Rebuild a token that passed every check when it was received, from this
@@ -239,6 +331,8 @@ fn validate(
     // 1. Encrypted ID tokens are not registered for, so a JWE is rejected by the decoder.
     let DecodedJws { header, claims, .. } = decode_jws(token.secret()).map_err(IdTokenError::Malformed)?;
 
+    check_header(&header)?;
+
     // 2. `iss` must exactly match the issuer from discovery.
     let iss = string_claim(&claims, "iss")?;
     if iss != expected.issuer {
@@ -248,23 +342,8 @@ fn validate(
         });
     }
 
-    // 3. `aud` must contain our client_id.
-    let audiences = audiences(&claims)?;
-    if !audiences.iter().any(|aud| aud == expected.client_id) {
-        return Err(IdTokenError::AudienceMismatch);
-    }
-
-    // 4. With several audiences, `azp` must be present …
-    let azp = claims.get("azp");
-    if audiences.len() > 1 && azp.is_none() {
-        return Err(IdTokenError::MissingAzp);
-    }
-    // 5. … and when present it must be our client_id.
-    if let Some(azp) = azp {
-        if azp.as_str() != Some(expected.client_id) {
-            return Err(IdTokenError::AzpMismatch);
-        }
-    }
+    // 3–5. The audience is this client alone, and `azp`, if present, too.
+    check_audience(&claims, expected.client_id)?;
 
     // 6–8. The signature was verified with WebCrypto against the provider's JWKS
     // before this call (`signature` is the proof); it must be for this header's alg.
@@ -283,6 +362,13 @@ fn validate(
     if iat > expected.now_secs.saturating_add(expected.skew_secs) {
         return Err(IdTokenError::IssuedInFuture { iat, now: expected.now_secs });
     }
+    // RFC 7519 §4.1.5: nor may `nbf`, when the provider sends one.
+    if claims.get("nbf").is_some() {
+        let nbf = int_claim(&claims, "nbf")?;
+        if nbf > expected.now_secs.saturating_add(expected.skew_secs) {
+            return Err(IdTokenError::NotYetValid { nbf, now: expected.now_secs });
+        }
+    }
 
     // 11. `nonce` must equal the one sent in the authorization request.
     let nonce = claims.get("nonce").and_then(Json::as_str);
@@ -294,7 +380,25 @@ fn validate(
         return Err(IdTokenError::NonceMismatch);
     }
 
-    // 12–13. `acr` and `auth_time` are not requested, so there is nothing to check.
+    // 12. When `acr_values` were requested, `acr` must be one of them.
+    if let Some(requested) = expected.acr_values {
+        let acr = claims.get("acr").and_then(Json::as_str);
+        if !acr.is_some_and(|acr| requested.split(' ').any(|value| value == acr)) {
+            return Err(IdTokenError::AcrNotSatisfied {
+                requested: requested.to_owned(),
+                found: acr.map(str::to_owned),
+            });
+        }
+    }
+
+    // 13. When `max_age` was requested, `auth_time` must be present and recent enough.
+    if let Some(max_age) = expected.max_age {
+        let auth_time = int_claim(&claims, "auth_time")?;
+        let oldest = expected.now_secs.saturating_sub(i64::from(max_age)).saturating_sub(expected.skew_secs);
+        if auth_time < oldest {
+            return Err(IdTokenError::AuthTooOld { auth_time, max_age, now: expected.now_secs });
+        }
+    }
 
     // OIDC Core §2: `sub` is required, at most 255 ASCII characters.
     let sub = string_claim(&claims, "sub")?;
@@ -302,8 +406,51 @@ fn validate(
         return Err(IdTokenError::InvalidClaim("sub"));
     }
     let sub = sub.to_owned();
+    if expected.expected_sub.is_some_and(|previous| previous != sub) {
+        return Err(IdTokenError::DifferentUser);
+    }
 
     Ok(ValidatedIdToken { header, sub, exp, iat, claims, signature })
+}
+
+fn check_header(header: &JoseHeader) -> Result<(), IdTokenError> {
+    // RFC 7515 §4.1.11: an extension marked critical must be understood; Pixie understands none.
+    if let Some(critical) = &header.crit {
+        return Err(IdTokenError::UnsupportedCritical(critical.clone()));
+    }
+    // RFC 8725 §3.11: explicit typing keeps other JWTs (`at+jwt`, `logout+jwt`, …) from passing as ID tokens.
+    if let Some(typ) = header.typ.as_deref() {
+        let typ_ok = typ.eq_ignore_ascii_case("JWT") || typ.eq_ignore_ascii_case("application/jwt");
+        if !typ_ok {
+            return Err(IdTokenError::WrongType(typ.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+fn check_audience(claims: &Object, client_id: &str) -> Result<(), IdTokenError> {
+    // 3. `aud` must contain our client_id, and no audience Pixie does not trust (any other).
+    let audiences = audiences(claims)?;
+    if !audiences.iter().any(|aud| aud == client_id) {
+        return Err(IdTokenError::AudienceMismatch);
+    }
+    if let Some(other) = audiences.iter().find(|aud| *aud != client_id) {
+        return Err(IdTokenError::UntrustedAudience(other.clone()));
+    }
+
+    // 4. With several audiences, `azp` must be present …
+    let azp = claims.get("azp");
+    if audiences.len() > 1 && azp.is_none() {
+        return Err(IdTokenError::MissingAzp);
+    }
+    // 5. … and when present it must be our client_id.
+    if let Some(azp) = azp {
+        if azp.as_str() != Some(client_id) {
+            return Err(IdTokenError::AzpMismatch);
+        }
+    }
+
+    Ok(())
 }
 
 fn string_claim<'a>(claims: &'a Object, name: &'static str) -> Result<&'a str, IdTokenError> {

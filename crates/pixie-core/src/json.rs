@@ -624,11 +624,26 @@ impl Parser<'_> {
 }
 
 /// The offset of the first member, in document order, whose name came before.
-/// A set keeps this linear, so a hostile object with many members cannot
-/// stall the page.
+/// Small objects are compared pairwise; larger ones sorted, so a hostile
+/// object with many members cannot stall the page. (A hash set would be
+/// linear, but on wasm32-unknown-unknown std's hasher has fixed keys, so
+/// colliding names could be chosen in advance.)
 fn first_repeated_name(members: &[(String, Json)], name_offsets: &[usize]) -> Option<usize> {
-    let mut seen = std::collections::HashSet::with_capacity(members.len());
-    members.iter().position(|(name, _)| !seen.insert(name.as_str())).map(|repeat| name_offsets[repeat])
+    const PAIRWISE_UP_TO: usize = 16;
+    let name = |i: usize| members[i].0.as_str();
+    if members.len() <= PAIRWISE_UP_TO {
+        let repeat = (1..members.len()).find(|&i| (0..i).any(|j| name(j) == name(i)))?;
+        return Some(name_offsets[repeat]);
+    }
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)).then(a.cmp(&b)));
+    // Within a run of equal names the first is the original; every later one repeats it.
+    order
+        .windows(2)
+        .filter(|pair| name(pair[0]) == name(pair[1]))
+        .map(|pair| pair[1])
+        .min()
+        .map(|i| name_offsets[i])
 }
 
 // ------------------------------------------------------------------ writing

@@ -12,6 +12,8 @@ pub struct JoseHeader {
     pub kid: Option<String>,
     /// The media type of the whole JWT.
     pub typ: Option<String>,
+    /// Extensions the signer marks as critical (RFC 7515 §4.1.11).
+    pub crit: Option<Vec<String>>,
 }
 
 /// A decoded, not yet verified JWS. Its `Debug` leaves out the signing input
@@ -85,5 +87,6 @@ fn parse_header(bytes: &[u8]) -> Result<JoseHeader, String> {
         alg: header.str("alg").map_err(field)?.to_owned(),
         kid: header.opt_string("kid").map_err(field)?,
         typ: header.opt_string("typ").map_err(field)?,
+        crit: header.opt_strings("crit").map_err(field)?,
     })
 }

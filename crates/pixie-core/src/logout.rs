@@ -1,6 +1,7 @@
 //! Ending a session: token revocation (RFC 7009) and RP-initiated logout
 //! (OpenID Connect RP-Initiated Logout 1.0).
 
+use crate::config::LogoutMethod;
 use crate::encoding::{form_encode, parse_query};
 use crate::http::HttpRequest;
 use crate::secret::{IdToken, RefreshToken, State};
@@ -18,22 +19,53 @@ pub fn revocation_request(endpoint: &str, refresh_token: &RefreshToken, client_i
     HttpRequest::form_post(endpoint, body)
 }
 
-/// OIDC RP-Initiated Logout §2: where to send the browser to end the provider's session.
-pub fn end_session_url(
+/// How to send the browser to the end-session endpoint.
+pub struct EndSession {
+    /// `Post`: the form's action (the endpoint). `Get`: the URL to open, parameters included.
+    pub url: String,
+    /// `Post`: the form's fields. `Get`: none.
+    pub form: Vec<(&'static str, String)>,
+}
+
+impl core::fmt::Debug for EndSession {
+    // The form carries the ID token.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "EndSession({} [{} form fields redacted])", self.url, self.form.len())
+    }
+}
+
+/// OIDC RP-Initiated Logout §2: end the provider's session. With
+/// [`LogoutMethod::Post`] the ID token goes as `id_token_hint` in a form body,
+/// never in a URL (history, access logs); with [`LogoutMethod::Get`] it is not
+/// sent at all, and `client_id` names the client instead.
+pub fn end_session_request(
     endpoint: &str,
     id_token: &IdToken,
     client_id: &str,
     post_logout_redirect_uri: &str,
     state: &State,
-) -> String {
-    let separator = if endpoint.contains('?') { '&' } else { '?' };
-    let query = form_encode([
-        ("id_token_hint", id_token.secret()),
-        ("client_id", client_id),
-        ("post_logout_redirect_uri", post_logout_redirect_uri),
-        ("state", state.secret()),
-    ]);
-    format!("{endpoint}{separator}{query}")
+    method: LogoutMethod,
+) -> EndSession {
+    match method {
+        LogoutMethod::Post => EndSession {
+            url: endpoint.to_owned(),
+            form: vec![
+                ("id_token_hint", id_token.secret().to_owned()),
+                ("client_id", client_id.to_owned()),
+                ("post_logout_redirect_uri", post_logout_redirect_uri.to_owned()),
+                ("state", state.secret().to_owned()),
+            ],
+        },
+        LogoutMethod::Get => {
+            let separator = if endpoint.contains('?') { '&' } else { '?' };
+            let query = form_encode([
+                ("client_id", client_id),
+                ("post_logout_redirect_uri", post_logout_redirect_uri),
+                ("state", state.secret()),
+            ]);
+            EndSession { url: format!("{endpoint}{separator}{query}"), form: Vec::new() }
+        }
+    }
 }
 
 /// What the page's query says about a logout.
@@ -53,8 +85,9 @@ pub fn check_logout_return(query: &str, expected: Option<&str>) -> LogoutReturn 
         .ok()
         .and_then(|params| params.into_iter().find(|(k, _)| k == "state").map(|(_, v)| v));
     match (returned, expected) {
-        (None, _) => LogoutReturn::NotALogoutReturn,
+        // No logout under way: a `state` in the query is someone else's business.
+        (_, None) | (None, _) => LogoutReturn::NotALogoutReturn,
         (Some(returned), Some(expected)) if returned == expected => LogoutReturn::Confirmed,
-        (Some(_), _) => LogoutReturn::StateMismatch,
+        (Some(_), Some(_)) => LogoutReturn::StateMismatch,
     }
 }

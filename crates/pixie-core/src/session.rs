@@ -4,7 +4,7 @@
 //! nothing here.
 
 use crate::error::AuthError;
-use crate::id_token::{restore_validated_id_token, ValidatedIdToken, VerifiedSignature};
+use crate::id_token::{restore_validated_id_token, same_login, ValidatedIdToken, VerifiedSignature};
 use crate::json::{Json, Object};
 use crate::jwks::SignatureAlgorithm;
 use crate::refresh::retry_delay_ms;
@@ -15,6 +15,16 @@ use crate::token::{OAuthErrorCode, TokenError};
 pub const SESSION_NAME: &str = "session";
 /// Storage key name of the marker that says "this tab was signed in" (memory mode), so a reload can resume.
 pub const RESUME_HINT_NAME: &str = "resume";
+/// localStorage key name (after the prefix) of the logout tombstone: when Log
+/// out was last pressed in any tab of the origin. Not a secret.
+pub const LOGGED_OUT_AT_NAME: &str = "logged-out-at";
+/// localStorage key name start (after the prefix) of a session's marker:
+/// `generation.<session id>`. Not a secret.
+pub const MARKER_NAME_PREFIX: &str = "generation.";
+/// How far ahead of this tab another tab's session may claim to be: a
+/// message that says more is not believed (a generation of `u32::MAX` would
+/// otherwise make this tab ignore every later refresh).
+pub const MAX_GENERATION_STEP: u32 = 1024;
 
 /// A signed-in session: the tokens, and who they are for. Tokens live here, in
 /// memory (and, with `token_storage: "session"`, also in this tab's
@@ -29,6 +39,8 @@ pub struct Session {
     pub issuer: String,
     /// The client the tokens were issued to.
     pub client_id: String,
+    /// When the person signed in (ms since the epoch); kept across refreshes.
+    pub signed_in_at_ms: f64,
     /// When the tokens arrived (ms since the epoch, by this device's clock).
     pub received_at_ms: f64,
     /// The access token.
@@ -46,7 +58,7 @@ pub struct Session {
     pub scope: Option<String>,
 }
 
-const VERSION: u64 = 2;
+const VERSION: u64 = 3;
 
 impl Session {
     /// Who is signed in.
@@ -68,6 +80,7 @@ impl Session {
             .with("id_token", self.id_token.secret())
             .with("alg", signature.algorithm().jose_name())
             .with("kid", signature.kid())
+            .with("signed_in_at_ms", Json::millis(self.signed_in_at_ms))
             .with("received_at_ms", Json::millis(self.received_at_ms))
             .with("expires_at_ms", self.access_token_expires_at_ms.map(Json::millis))
             .with("scope", self.scope.as_deref())
@@ -94,6 +107,7 @@ impl Session {
             generation: u32::try_from(stored.opt_u64("generation").ok()??).ok()?,
             issuer: stored.str("issuer").ok()?.to_owned(),
             client_id: stored.str("client_id").ok()?.to_owned(),
+            signed_in_at_ms: stored.opt_millis("signed_in_at_ms").ok()??,
             received_at_ms: stored.opt_millis("received_at_ms").ok()??,
             access_token: AccessToken::new(access_token.to_owned()),
             refresh_token: stored.opt_string("refresh_token").ok()?.map(RefreshToken::new),
@@ -142,13 +156,126 @@ pub fn refresh_failure(error: &AuthError, failed_attempts: u32) -> RefreshFailur
     }
 }
 
+/// A session's marker, where every tab of the origin can read it (localStorage):
+/// the newest generation any tab reached, and whether the session has ended.
+/// It holds no secret; it lets a stale copy of a tab (reopened, restored from
+/// the back-forward cache, reloaded after a discard) know that it is stale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionMarker {
+    /// The newest generation refreshed to.
+    pub generation: u32,
+    /// The session was logged out, or the provider ended it.
+    pub ended: bool,
+    /// When it was last written (ms since the epoch), for pruning.
+    pub at_ms: f64,
+}
+
+impl SessionMarker {
+    /// As stored.
+    pub fn to_json(&self) -> String {
+        Object::new()
+            .with("generation", u64::from(self.generation))
+            .with("ended", self.ended)
+            .with("at_ms", Json::millis(self.at_ms))
+            .to_json_string()
+    }
+
+    /// `None` for anything malformed.
+    pub fn from_json(json: &str) -> Option<Self> {
+        let stored = Json::parse_object(json).ok()?;
+        Some(Self {
+            generation: u32::try_from(stored.opt_u64("generation").ok()??).ok()?,
+            ended: stored.opt_bool("ended").ok()??,
+            at_ms: stored.opt_millis("at_ms").ok()??,
+        })
+    }
+
+    /// Markers of sessions untouched for this long are dropped.
+    pub const KEPT_FOR_MS: f64 = 30.0 * 86_400_000.0;
+}
+
+/// What the markers say about a session this tab holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The newest copy there is: use it, refresh with it.
+    Current,
+    /// Another tab refreshed it since: this copy's refresh token was rotated
+    /// away. Ask the live tabs for the newest record; never refresh with this one.
+    Stale {
+        /// The generation the marker says is newest.
+        newest: u32,
+    },
+    /// Logged out (here or in another tab) or ended by the provider since.
+    Ended,
+}
+
+/// Decide from a session's marker and the origin's logout tombstone.
+pub fn freshness(
+    session: &Session,
+    marker: Option<&SessionMarker>,
+    logged_out_at_ms: Option<f64>,
+) -> Freshness {
+    if logged_out_at_ms.is_some_and(|logged_out| logged_out >= session.signed_in_at_ms) {
+        return Freshness::Ended;
+    }
+    match marker {
+        Some(marker) if marker.ended => Freshness::Ended,
+        Some(marker) if marker.generation > session.generation => {
+            Freshness::Stale { newest: marker.generation }
+        }
+        _ => Freshness::Current,
+    }
+}
+
+/// What a memory-mode tab keeps so that a reload can resume: who was signed
+/// in, and since when. No secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResumeHint {
+    /// The `sub` signed in: the resume must bring back this person, nobody else.
+    pub sub: String,
+    /// When they signed in (ms since the epoch).
+    pub signed_in_at_ms: f64,
+}
+
+impl ResumeHint {
+    /// As stored.
+    pub fn to_json(&self) -> String {
+        Object::new()
+            .with("sub", self.sub.as_str())
+            .with("signed_in_at_ms", Json::millis(self.signed_in_at_ms))
+            .to_json_string()
+    }
+
+    /// `None` for anything malformed.
+    pub fn from_json(json: &str) -> Option<Self> {
+        let stored = Json::parse_object(json).ok()?;
+        Some(Self {
+            sub: stored.str("sub").ok()?.to_owned(),
+            signed_in_at_ms: stored.opt_millis("signed_in_at_ms").ok()??,
+        })
+    }
+
+    /// A reload may resume only a session no Log out has ended since.
+    pub fn may_resume(&self, logged_out_at_ms: Option<f64>) -> bool {
+        logged_out_at_ms.is_none_or(|logged_out| logged_out < self.signed_in_at_ms)
+    }
+}
+
 /// What tabs of one origin tell each other over their channel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TabMessage {
     /// New tokens for the session the record names (its JSON, as [`Session::to_json`] writes it).
+    /// Sent only by tabs that keep tokens in sessionStorage, to the tabs sharing that session.
     Refreshed {
         /// The refreshed session's record.
         record: String,
+    },
+    /// A stale copy of a session asks the live tabs for the newest record. No secret.
+    LatestWanted {
+        /// The session's id.
+        session_id: String,
+        /// The generation the asker holds.
+        generation: u32,
     },
     /// Log out was pressed: every tab follows.
     Logout,
@@ -160,12 +287,16 @@ pub enum TabMessage {
 }
 
 impl TabMessage {
-    /// As posted: `{"type": "refreshed" | "logout" | "session_ended", …}`.
+    /// As posted: `{"type": "refreshed" | "latest_wanted" | "logout" | "session_ended", …}`.
     pub fn to_json(&self) -> String {
         let message = match self {
             Self::Refreshed { record } => {
                 Object::new().with("type", "refreshed").with("record", record.as_str())
             }
+            Self::LatestWanted { session_id, generation } => Object::new()
+                .with("type", "latest_wanted")
+                .with("session_id", session_id.as_str())
+                .with("generation", u64::from(*generation)),
             Self::Logout => Object::new().with("type", "logout"),
             Self::SessionEnded { session_id } => {
                 Object::new().with("type", "session_ended").with("session_id", session_id.as_str())
@@ -180,6 +311,10 @@ impl TabMessage {
         let field = |name| message.str(name).ok().map(str::to_owned);
         match message.str("type").ok()? {
             "refreshed" => Some(Self::Refreshed { record: field("record")? }),
+            "latest_wanted" => Some(Self::LatestWanted {
+                session_id: field("session_id")?,
+                generation: u32::try_from(message.opt_u64("generation").ok()??).ok()?,
+            }),
             "logout" => Some(Self::Logout),
             "session_ended" => Some(Self::SessionEnded { session_id: field("session_id")? }),
             _ => None,
@@ -194,32 +329,63 @@ pub enum TabAction {
     Ignore,
     /// Take these tokens: another tab of this session refreshed them.
     Adopt(Box<Session>),
+    /// Post this tab's record: a stale copy of its session asked for the newest.
+    SendLatest,
     /// Sign this tab out: another tab logged out.
     SignOutElsewhere,
     /// Sign this tab out: the provider ended its session.
     SessionEnded,
 }
 
-/// Decide what to do with `message`, given this tab's session (if signed in).
-pub fn on_tab_message(message: TabMessage, current: Option<&Session>) -> TabAction {
-    let Some(current) = current else { return TabAction::Ignore };
+/// What this tab brings to a message: its session, and what it checks against.
+#[derive(Debug, Clone, Copy)]
+pub struct Receiver<'a> {
+    /// This tab's session, if signed in.
+    pub current: Option<&'a Session>,
+    /// Tokens are shared with other tabs only with `token_storage: "session"`.
+    pub shares_tokens: bool,
+    /// The configured client.
+    pub client_id: &'a str,
+}
+
+/// Decide what to do with `message`. Another tab's message is untrusted input:
+/// tokens are taken only in session mode, only for the same session and
+/// provider, only newer (and not absurdly newer), and only with an ID token
+/// whose claims still describe the same login (OIDC Core §12.2).
+pub fn on_tab_message(message: TabMessage, receiver: Receiver<'_>) -> TabAction {
+    let Some(current) = receiver.current else { return TabAction::Ignore };
     match message {
         TabMessage::Logout => TabAction::SignOutElsewhere,
         // Tabs with their own grant (memory mode) keep their session.
         TabMessage::SessionEnded { session_id } if session_id == current.id => TabAction::SessionEnded,
         TabMessage::SessionEnded { .. } => TabAction::Ignore,
+        TabMessage::LatestWanted { session_id, generation }
+            if receiver.shares_tokens && session_id == current.id && current.generation > generation =>
+        {
+            TabAction::SendLatest
+        }
+        TabMessage::LatestWanted { .. } => TabAction::Ignore,
+        TabMessage::Refreshed { .. } if !receiver.shares_tokens => TabAction::Ignore,
         TabMessage::Refreshed { record } => match Session::from_json(&record) {
-            Some(incoming) if should_adopt(current, &incoming) => TabAction::Adopt(Box::new(incoming)),
+            Some(incoming) if should_adopt(current, &incoming, receiver.client_id) => {
+                TabAction::Adopt(Box::new(incoming))
+            }
             _ => TabAction::Ignore,
         },
     }
 }
 
 /// Another tab's session replaces this tab's only if it is the same session
-/// (same id, provider, client and user) and newer.
-pub fn should_adopt(current: &Session, incoming: &Session) -> bool {
-    incoming.id == current.id
+/// (same id, provider, client and user), newer by at most
+/// [`MAX_GENERATION_STEP`], and its ID token describes the same login as this
+/// tab's (same `iss`, `sub`, `aud`, `azp`, `auth_time`; OIDC Core §12.2).
+pub fn should_adopt(current: &Session, incoming: &Session, client_id: &str) -> bool {
+    let newer = incoming.generation > current.generation
+        && incoming.generation - current.generation <= MAX_GENERATION_STEP;
+    newer
+        && incoming.id == current.id
         && incoming.is_for(&current.issuer, &current.client_id)
-        && incoming.sub() == current.sub()
-        && incoming.generation > current.generation
+        && current.client_id == client_id
+        && incoming.signed_in_at_ms == current.signed_in_at_ms
+        && same_login(&incoming.id_token_claims, &current.id_token_claims, client_id).is_ok()
 }

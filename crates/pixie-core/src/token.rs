@@ -26,7 +26,9 @@ pub struct TokenResponse {
     pub access_token: AccessToken,
     /// `Bearer`.
     pub token_type: String,
-    /// Seconds from receipt; the caller turns it into a local deadline.
+    /// Seconds from receipt; the caller turns it into a local deadline. A
+    /// stated 0 is read as not stated: no token is useful for no time, and a
+    /// deadline of "now" would refresh in a loop.
     pub expires_in: Option<u64>,
     /// The refresh token, if one was issued.
     pub refresh_token: Option<RefreshToken>,
@@ -160,7 +162,7 @@ pub fn parse_token_response(response: &HttpResponse) -> Result<TokenResponse, To
     Ok(TokenResponse {
         access_token: AccessToken::new(access_token.to_owned()),
         token_type: token_type.to_owned(),
-        expires_in,
+        expires_in: expires_in.filter(|secs| *secs > 0),
         refresh_token: optional("refresh_token")?.filter(|t| !t.is_empty()).map(RefreshToken::new),
         id_token: optional("id_token")?.filter(|t| !t.is_empty()).map(IdToken::new),
         scope: optional("scope")?,

@@ -591,7 +591,7 @@ pub fn id_token_checks(
         .check(
             "9. not expired (exp)",
             true,
-            format!("exp {} is {} s from now", token.exp, token.exp - now_secs),
+            format!("exp {} is {} s from now", token.exp, token.exp.saturating_sub(now_secs)),
         )
         .check("10. not issued in the future (iat)", true, format!("iat {}", token.iat))
         .check("11. nonce matches the one sent", true, "")

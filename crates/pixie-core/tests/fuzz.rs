@@ -33,7 +33,7 @@ impl SignatureVerifier for TrustEverySignatureInsecurely {
 
 fn trusted_proof() -> VerifiedSignature {
     let jws = DecodedJws {
-        header: JoseHeader { alg: "RS256".to_owned(), kid: None, typ: None },
+        header: JoseHeader { alg: "RS256".to_owned(), kid: None, typ: None, crit: None },
         claims: Object::new(),
         signing_input: String::new(),
         signature: vec![0; 256],
@@ -217,7 +217,7 @@ proptest! {
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let token = IdToken::new(format!("{}.{}.c2ln", b64(&header), b64(&claims)));
         let nonce = Nonce::new("n");
-        let expected = IdTokenExpectations { issuer: "https://id.example", client_id: "c", nonce: &nonce, now_secs: 1_700_000_000, skew_secs: 60 };
+        let expected = IdTokenExpectations { issuer: "https://id.example", client_id: "c", nonce: &nonce, now_secs: 1_700_000_000, skew_secs: 60, max_age: None, acr_values: None, expected_sub: None };
         let proof = trusted_proof();
         let _ = validate_id_token(&token, proof, &expected);
     }

@@ -146,6 +146,28 @@ async fn with_lock_runs_the_work_and_serialises_two_holders() {
     assert_eq!(*log.borrow(), ["first starts", "first ends", "second runs"]);
 }
 
+#[wasm_bindgen_test]
+async fn with_lock_still_returns_when_another_tab_steals_the_lock() {
+    // Review, info: the lock's promise rejects when the lock is stolen while the
+    // work runs; the helper used to wait for ever ("unreachable").
+    let work = crate::browser::locks::with_lock("pixie-steal-test", move || async move {
+        wait_ms(100).await;
+        "done"
+    });
+    let steal = async {
+        wait_ms(20).await;
+        let steal = js_sys::Function::new_no_args(
+            "return navigator.locks.request('pixie-steal-test', { steal: true }, () => {});",
+        );
+        let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(
+            steal.call0(&wasm_bindgen::JsValue::NULL).unwrap(),
+        ))
+        .await;
+    };
+    let (value, ()) = crate::browser::join::join(work, steal).await;
+    assert_eq!(value, "done");
+}
+
 async fn wait_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
@@ -195,7 +217,7 @@ fn signed_in_session() -> Arc<Session> {
         )
     );
     let record = format!(
-        r#"{{"v":2,"session_id":"s","generation":0,"issuer":"{ISSUER}","client_id":"pixie-demo","access_token":"at","refresh_token":null,"id_token":"{id_token}","alg":"RS256","kid":"k","received_at_ms":1,"expires_at_ms":null,"scope":null}}"#
+        r#"{{"v":3,"session_id":"s","generation":0,"issuer":"{ISSUER}","client_id":"pixie-demo","access_token":"at","refresh_token":null,"id_token":"{id_token}","alg":"RS256","kid":"k","signed_in_at_ms":1,"received_at_ms":1,"expires_at_ms":null,"scope":null}}"#
     );
     Arc::new(Session::from_json(&record).expect("a valid record"))
 }

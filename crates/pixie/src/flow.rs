@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pixie_core::authorize::{authorization_request, silent_authorization_request, PendingLogin};
+use pixie_core::authorize::{
+    authorization_request, silent_authorization_request, PendingLogin, PreviousUser,
+};
 use pixie_core::callback::{
     confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse, ValidatedCallback,
 };
-use pixie_core::config::{parse_config_response, ClientConfig};
+use pixie_core::config::{parse_config_response, ClientConfig, DEFAULT_REQUEST_TIMEOUT_SECS};
 use pixie_core::discovery::{discovery_request, parse_discovery_response};
 use pixie_core::http::HttpRequest;
-use pixie_core::id_token::{validate_id_token, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS};
+use pixie_core::id_token::{validate_id_token, IdTokenError, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS};
 use pixie_core::jwks::{jwks_request, parse_jwks_response};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
 use pixie_core::session::Session;
@@ -40,11 +42,18 @@ const GUARD_NAME: &str = "guard";
 /// of the tab, configuration from a URL), they wait for the configuration.
 pub(crate) fn start(auth: Auth) -> RwSignal<bool> {
     let ready = RwSignal::new(true);
+    // Back from the back-forward cache, the page must catch up with what happened meanwhile.
+    let restored = window_event_listener(leptos::ev::pageshow, move |event| {
+        if event.persisted() {
+            session::on_page_restored(auth);
+        }
+    });
+    on_cleanup(move || restored.remove());
     // Every page load reads the configuration: send for it now, while the page is built.
     auth.rt(|rt| {
         if let ConfigSource::Url(_) = rt.source {
             let request = pixie_core::config::config_request(&rt.source.name(&rt.origin));
-            *rt.config_fetch.borrow_mut() = Some(fetch::begin(&request));
+            *rt.config_fetch.borrow_mut() = Some(fetch::begin(&request, DEFAULT_REQUEST_TIMEOUT_SECS));
         }
     });
     let known = known_config_now(auth);
@@ -121,9 +130,9 @@ async fn start_page(auth: Auth, query: String) {
         Ok(provider) => {
             let blocked = storage::take(&provider.config.storage_key(GUARD_NAME)).is_some();
             auth.rt(|rt| rt.guard_blocked.set(blocked));
-            let restored = session::restore_at_start(auth, &provider, &query);
-            if restored == Restored::Resume {
-                begin_silent_resume(auth);
+            let restored = session::restore_at_start(auth, &provider, &query).await;
+            if let Restored::Resume(hint) = &restored {
+                begin_silent_resume(auth, &hint.sub);
             }
             // The page for its state is drawn and usable (Log in enabled).
             navigation::mark_after_render("app:ready");
@@ -149,8 +158,9 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
     let (config, config_json) = match &source {
         ConfigSource::Url(_) => {
             let in_flight = auth.rt(|rt| rt.config_fetch.borrow_mut().take()).flatten();
-            let in_flight =
-                in_flight.unwrap_or_else(|| fetch::begin(&pixie_core::config::config_request(&name)));
+            let in_flight = in_flight.unwrap_or_else(|| {
+                fetch::begin(&pixie_core::config::config_request(&name), DEFAULT_REQUEST_TIMEOUT_SECS)
+            });
             let response =
                 in_flight.finish().await.map_err(|_| AuthError::ConfigUnavailable { status: None })?;
             (parse_config_response(&response, &origin)?, response.body)
@@ -173,7 +183,7 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
             if let Some((key, _)) = storage::find_provider_cache(&name) {
                 storage::remove(&key);
             }
-            let response = fetch::send(&discovery_request(&config.issuer))
+            let response = fetch::send(&discovery_request(&config.issuer), config.request_timeout_secs)
                 .await
                 .map_err(|e| AuthError::Network { during: "discovery", detail: e.0 })?;
             let metadata = parse_discovery_response(&response, &config.issuer)?;
@@ -197,7 +207,7 @@ pub(crate) fn begin_login(auth: Auth, return_to: Option<&str>) {
         storage::remove(&provider.config.storage_key(GUARD_NAME));
     }
     let return_to = return_to.map(str::to_owned).unwrap_or_else(navigation::current_path);
-    if let Err(error) = redirect_to_provider(auth, false, &return_to) {
+    if let Err(error) = redirect_to_provider(auth, None, &return_to) {
         fail(auth, error);
     }
 }
@@ -211,21 +221,23 @@ pub(crate) fn begin_guarded_login(auth: Auth) {
     }
     let return_to = navigation::current_path();
     let _ = storage::set(&provider.config.storage_key(GUARD_NAME), &return_to);
-    if let Err(error) = redirect_to_provider(auth, false, &return_to) {
+    if let Err(error) = redirect_to_provider(auth, None, &return_to) {
         fail(auth, error);
     }
 }
 
-/// After a reload in memory mode: a top-level `prompt=none` redirect, no iframe.
-pub(crate) fn begin_silent_resume(auth: Auth) {
+/// After a reload in memory mode: a top-level `prompt=none` redirect, no
+/// iframe, for the user signed in before (`previous_sub`) and nobody else.
+pub(crate) fn begin_silent_resume(auth: Auth, previous_sub: &str) {
     auth.resuming.set(true);
-    if let Err(error) = redirect_to_provider(auth, true, &navigation::current_path()) {
+    if let Err(error) = redirect_to_provider(auth, Some(previous_sub), &navigation::current_path()) {
         auth.resuming.set(false);
         fail(auth, error);
     }
 }
 
-fn redirect_to_provider(auth: Auth, silent: bool, return_to: &str) -> Result<(), AuthError> {
+/// `resume_for`: `None` for a login, `Some(sub)` for a `prompt=none` resume.
+fn redirect_to_provider(auth: Auth, resume_for: Option<&str>, return_to: &str) -> Result<(), AuthError> {
     let Some(provider) = auth.provider.get_untracked() else {
         return Ok(()); // Not ready: a Log in button should be disabled until `is_ready`.
     };
@@ -233,8 +245,13 @@ fn redirect_to_provider(auth: Auth, silent: bool, return_to: &str) -> Result<(),
     let randomness = random::login_randomness().map_err(|e| AuthError::Storage(e.to_string()))?;
     let now_ms = clock::now_ms();
     storage::purge_stale_pending(&config.storage_key_prefix, now_ms);
-    let build = if silent { silent_authorization_request } else { authorization_request };
-    let request = build(config, &provider.metadata, randomness, return_to, now_ms);
+    let request = match resume_for {
+        None => authorization_request(config, &provider.metadata, randomness, return_to, now_ms),
+        Some(sub) => {
+            let previous = Some(PreviousUser { sub });
+            silent_authorization_request(config, &provider.metadata, randomness, return_to, now_ms, previous)
+        }
+    };
     #[cfg(feature = "trace")]
     record_redirect(auth, &request, now_ms);
     let key = config.storage_key(&PendingLogin::storage_name(&request.state));
@@ -271,7 +288,9 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
     navigation::replace_url(&return_to);
     auth.state.set(AuthState::Exchanging);
     // The code goes to the token endpoint now, while the page is built.
-    let exchange = parsed.and_then(|(response, pending)| begin_exchange(auth, response, pending));
+    let timeout_secs = config.request_timeout_secs;
+    let exchange =
+        parsed.and_then(|(response, pending)| begin_exchange(auth, response, pending, timeout_secs));
     spawn_local(async move {
         let outcome = match exchange {
             Ok(exchange) => complete_login(auth, exchange).await,
@@ -294,6 +313,12 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
             Err(AuthError::Callback(CallbackError::SilentLoginRefused(_))) => {
                 auth.state.set(AuthState::SignedOut);
                 auth.notice.set(Some(Notice::ResumeFailed));
+            }
+            // The reload would have switched users: this tab stays signed out instead.
+            Err(error @ AuthError::IdToken(IdTokenError::DifferentUser)) => {
+                auth.last_error.set(Some(error));
+                auth.state.set(AuthState::SignedOut);
+                auth.notice.set(Some(Notice::SomeoneElseAtProvider));
             }
             Err(error) => {
                 #[cfg(feature = "trace")]
@@ -328,6 +353,7 @@ fn begin_exchange(
     auth: Auth,
     response: CallbackResponse,
     pending: Option<PendingLogin>,
+    timeout_secs: u32,
 ) -> Result<Exchange, AuthError> {
     #[cfg(feature = "trace")]
     let arrived_at_ms = clock::now_ms();
@@ -360,8 +386,8 @@ fn begin_exchange(
             .spent_value("code_verifier (spent)", callback.verifier().secret()),
     );
     // The JWKS is fetched alongside the token request, so verification adds no round trip.
-    let token = fetch::begin(&request);
-    let jwks = callback.jwks_uri().map(|uri| fetch::begin(&jwks_request(uri)));
+    let token = fetch::begin(&request, timeout_secs);
+    let jwks = callback.jwks_uri().map(|uri| fetch::begin(&jwks_request(uri), timeout_secs));
     Ok(Exchange { callback, request, received_at_ms, token, jwks })
 }
 
@@ -378,7 +404,7 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
                     .map_err(|e| AuthError::Network { during: "the JWKS", detail: e.0 })?;
                 Ok(parse_jwks_response(&response)?)
             }
-            None => fetch_jwks_at(None).await,
+            None => fetch_jwks_at(None, 0).await,
         }
     };
     // The deployed configuration is read beside the exchange.
@@ -408,6 +434,9 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
             nonce: callback.nonce(),
             now_secs: clock::now_secs(),
             skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+            max_age: callback.max_age(),
+            acr_values: callback.acr_values(),
+            expected_sub: callback.expected_sub(),
         },
     )?;
     #[cfg(feature = "trace")]
@@ -426,6 +455,7 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
         generation: 0,
         issuer: metadata.issuer.clone(),
         client_id: config.client_id.clone(),
+        signed_in_at_ms: received_at_ms,
         received_at_ms,
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,

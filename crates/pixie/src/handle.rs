@@ -82,6 +82,12 @@ pub(crate) struct Runtime {
     pub(crate) guard_blocked: Cell<bool>,
     /// The configuration's request, sent as the provider starts (before the page is built).
     pub(crate) config_fetch: RefCell<Option<crate::browser::fetch::InFlight>>,
+    /// A stale copy of this session, waiting for a live tab's newest record …
+    pub(crate) catching_up: RefCell<Option<Session>>,
+    /// … and that record, once it came.
+    pub(crate) caught_up: RefCell<Option<Session>>,
+    /// When the last timed refreshes ran, oldest first (a few at most).
+    pub(crate) recent_refreshes: RefCell<Vec<f64>>,
 }
 
 impl Auth {
@@ -108,6 +114,9 @@ impl Auth {
                 guard_started: Cell::new(false),
                 guard_blocked: Cell::new(false),
                 config_fetch: RefCell::new(None),
+                catching_up: RefCell::new(None),
+                caught_up: RefCell::new(None),
+                recent_refreshes: RefCell::new(Vec::new()),
             }),
             #[cfg(feature = "trace")]
             trace: crate::trace::TraceState::new(),

@@ -34,14 +34,14 @@ pub(crate) async fn verify_id_token_signature(
 }
 
 pub(crate) async fn fetch_jwks(provider: &Provider) -> Result<JwkSet, AuthError> {
-    fetch_jwks_at(provider.metadata.jwks_uri.as_deref()).await
+    fetch_jwks_at(provider.metadata.jwks_uri.as_deref(), provider.config.request_timeout_secs).await
 }
 
-pub(crate) async fn fetch_jwks_at(jwks_uri: Option<&str>) -> Result<JwkSet, AuthError> {
+pub(crate) async fn fetch_jwks_at(jwks_uri: Option<&str>, timeout_secs: u32) -> Result<JwkSet, AuthError> {
     let Some(jwks_uri) = jwks_uri else {
         return Err(JwksError::Invalid("the provider publishes no jwks_uri".to_owned()).into());
     };
-    let response = fetch::send(&jwks_request(jwks_uri))
+    let response = fetch::send(&jwks_request(jwks_uri), timeout_secs)
         .await
         .map_err(|e| AuthError::Network { during: "the JWKS", detail: e.0 })?;
     Ok(parse_jwks_response(&response)?)

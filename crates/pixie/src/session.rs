@@ -1,6 +1,13 @@
 //! The life of a session after login: keeping it (memory or sessionStorage),
 //! resuming it after a reload, refreshing it (timer, button, other tabs),
 //! calling APIs with it, and ending it. The decisions are `pixie_core::session`'s.
+//!
+//! Every tab of the origin can read two non-secret markers in localStorage: a
+//! session's newest generation (with whether it ended), and when Log out was
+//! last pressed. A stale copy of a tab (reopened with Ctrl+Shift+T, reloaded
+//! after a discard, back from the back-forward cache) checks them, under the
+//! refresh lock, before it restores or refreshes, and asks the live tabs for
+//! the newest record instead of replaying a rotated refresh token.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,14 +18,15 @@ use pixie_core::api::{token_rejected, with_bearer};
 use pixie_core::config::{ClientConfig, TokenStorage};
 use pixie_core::http::{HttpRequest, HttpResponse};
 use pixie_core::id_token::{validate_refreshed_id_token, DEFAULT_CLOCK_SKEW_SECS};
-use pixie_core::logout::{check_logout_return, end_session_url, revocation_request, LOGOUT_STATE_NAME};
+use pixie_core::logout::{check_logout_return, end_session_request, revocation_request, LOGOUT_STATE_NAME};
 use pixie_core::pkce::state_from_random;
 use pixie_core::provider::Provider;
-use pixie_core::refresh::{refresh_delay_ms, refresh_request, timer_step, TimerStep};
+use pixie_core::refresh::{refresh_delay_ms, refresh_request, throttled_delay_ms, timer_step, TimerStep};
 use pixie_core::secret::RefreshToken;
 use pixie_core::session::{
-    on_tab_message, refresh_failure, RefreshFailure, Session, TabAction, TabMessage, RESUME_HINT_NAME,
-    SESSION_NAME,
+    freshness, on_tab_message, refresh_failure, should_adopt, Freshness, Receiver, RefreshFailure,
+    ResumeHint, Session, SessionMarker, TabAction, TabMessage, LOGGED_OUT_AT_NAME, MARKER_NAME_PREFIX,
+    RESUME_HINT_NAME, SESSION_NAME,
 };
 use pixie_core::startup::{page_start, KeptState, PageStart};
 use pixie_core::token::parse_token_response;
@@ -26,11 +34,15 @@ use pixie_core::userinfo::{parse_userinfo_response, userinfo_request};
 use pixie_core::AuthError;
 
 use crate::browser::broadcast::Channel;
+use crate::browser::storage::shared;
 use crate::browser::{clock, fetch, locks, navigation, random, storage};
 use crate::events::AuthEvent;
 use crate::keys::{fetch_jwks, verify_id_token_signature};
 use crate::state::{AuthState, Notice, RefreshStatus, UserinfoState};
 use crate::Auth;
+
+/// How long a stale tab waits for a live one to send the newest record.
+const CATCH_UP_WAIT_MS: u32 = 1_000;
 
 /// What an authorized request is for: the trace names its step after it.
 #[derive(Clone, Copy)]
@@ -50,28 +62,127 @@ fn broadcast(auth: Auth, message: &TabMessage) {
     auth.rt(|rt| rt.channel.borrow().as_ref().map(|channel| channel.post(&text)));
 }
 
+// ----- the markers every tab can read ---------------------------------------
+
+fn marker_key(config: &ClientConfig, session_id: &str) -> String {
+    config.storage_key(&format!("{MARKER_NAME_PREFIX}{session_id}"))
+}
+
+fn read_marker(config: &ClientConfig, session_id: &str) -> Option<SessionMarker> {
+    SessionMarker::from_json(&shared::get(&marker_key(config, session_id))?)
+}
+
+/// Record `session` as the newest of its session (sessionStorage mode, where
+/// tabs share a session); never lowers a generation another tab reached.
+fn mark_generation(config: &ClientConfig, session: &Session) {
+    if config.token_storage != TokenStorage::Session {
+        return;
+    }
+    let newest =
+        read_marker(config, &session.id).map_or(0, |marker| marker.generation).max(session.generation);
+    let marker = SessionMarker { generation: newest, ended: false, at_ms: clock::now_ms() };
+    shared::set(&marker_key(config, &session.id), &marker.to_json());
+}
+
+fn mark_ended(config: &ClientConfig, session: &Session) {
+    if config.token_storage != TokenStorage::Session {
+        return;
+    }
+    let marker = SessionMarker { generation: session.generation, ended: true, at_ms: clock::now_ms() };
+    shared::set(&marker_key(config, &session.id), &marker.to_json());
+}
+
+fn logged_out_at(config: &ClientConfig) -> Option<f64> {
+    shared::get(&config.storage_key(LOGGED_OUT_AT_NAME))?.parse::<u64>().ok().map(|ms| ms as f64)
+}
+
+/// Markers of sessions nobody touched for a month go.
+fn prune_markers(config: &ClientConfig) {
+    let now = clock::now_ms();
+    for key in shared::keys_with(&config.storage_key(MARKER_NAME_PREFIX)) {
+        let stale = shared::get(&key)
+            .and_then(|json| SessionMarker::from_json(&json))
+            .is_none_or(|marker| now - marker.at_ms > SessionMarker::KEPT_FOR_MS);
+        if stale {
+            shared::remove(&key);
+        }
+    }
+}
+
+fn freshness_of(config: &ClientConfig, session: &Session) -> Freshness {
+    freshness(session, read_marker(config, &session.id).as_ref(), logged_out_at(config))
+}
+
+// ----- the tab channel ------------------------------------------------------
+
 pub(crate) fn listen_to_other_tabs(auth: Auth, config: &ClientConfig) {
+    prune_markers(config);
+    let shares_tokens = config.token_storage == TokenStorage::Session;
+    let client_id = config.client_id.clone();
     let channel = Channel::open(config.channel_name(), move |text| {
         let Some(message) = TabMessage::from_json(&text) else { return };
-        match on_tab_message(message, auth.session_untracked().as_deref()) {
+        // A stale copy catching up takes the newest record as a signed-in tab would.
+        let wanted = auth.rt(|rt| rt.catching_up.borrow().clone()).flatten();
+        if let (Some(wanted), TabMessage::Refreshed { record }) = (&wanted, &message) {
+            if let Some(incoming) = Session::from_json(record).filter(|s| should_adopt(wanted, s, &client_id))
+            {
+                auth.rt(|rt| *rt.caught_up.borrow_mut() = Some(incoming));
+            }
+            return;
+        }
+        let current = auth.session_untracked();
+        let receiver = Receiver { current: current.as_deref(), shares_tokens, client_id: &client_id };
+        match on_tab_message(message, receiver) {
             TabAction::Ignore => {}
             TabAction::Adopt(session) => adopt(auth, *session),
+            TabAction::SendLatest => {
+                if let Some(session) = &current {
+                    broadcast(auth, &TabMessage::Refreshed { record: session.to_json() });
+                }
+            }
             TabAction::SignOutElsewhere => {
-                forget_locally(auth);
-                auth.state.set(AuthState::SignedOut);
-                auth.notice.set(Some(Notice::SignedOutElsewhere));
-                auth.emit(AuthEvent::SignedOut);
+                sign_out_here(auth, Notice::SignedOutElsewhere, AuthEvent::SignedOut)
             }
-            TabAction::SessionEnded => {
-                forget_locally(auth);
-                auth.state.set(AuthState::SignedOut);
-                auth.notice.set(Some(Notice::SessionEnded));
-                auth.emit(AuthEvent::SessionEnded);
-            }
+            TabAction::SessionEnded => sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded),
         }
     });
     auth.rt(|rt| *rt.channel.borrow_mut() = channel);
 }
+
+fn sign_out_here(auth: Auth, notice: Notice, event: AuthEvent) {
+    forget_locally(auth);
+    auth.state.set(AuthState::SignedOut);
+    auth.notice.set(Some(notice));
+    auth.emit(event);
+}
+
+/// A stale copy of `session` asks the live tabs for the newest record and
+/// waits a moment for it. `None`: no live tab has it.
+async fn catch_up(auth: Auth, session: &Session) -> Option<Session> {
+    auth.rt(|rt| {
+        *rt.catching_up.borrow_mut() = Some(session.clone());
+        *rt.caught_up.borrow_mut() = None;
+    });
+    broadcast(
+        auth,
+        &TabMessage::LatestWanted { session_id: session.id.clone(), generation: session.generation },
+    );
+    let mut waited = 0;
+    let newest = loop {
+        if let Some(newest) = auth.rt(|rt| rt.caught_up.borrow_mut().take()).flatten() {
+            break Some(newest);
+        }
+        if waited >= CATCH_UP_WAIT_MS {
+            break None;
+        }
+        navigation::sleep_ms(50).await;
+        waited += 50;
+    };
+    auth.rt(|rt| *rt.catching_up.borrow_mut() = None);
+    newest
+}
+
+// ----- signing in -------------------------------------------------------------
 
 /// Sign in with `session`: publish it, keep it as configured, and plan its refresh.
 pub(crate) fn establish(auth: Auth, session: Session, provider: &Provider) {
@@ -79,9 +190,11 @@ pub(crate) fn establish(auth: Auth, session: Session, provider: &Provider) {
     match config.token_storage {
         TokenStorage::Session => {
             let _ = storage::set(&config.storage_key(SESSION_NAME), &session.to_json());
+            mark_generation(config, &session);
         }
         TokenStorage::Memory => {
-            let _ = storage::set(&config.storage_key(RESUME_HINT_NAME), "1");
+            let hint = ResumeHint { sub: session.sub().to_owned(), signed_in_at_ms: session.signed_in_at_ms };
+            let _ = storage::set(&config.storage_key(RESUME_HINT_NAME), &hint.to_json());
         }
     }
     let first = !matches!(auth.state.get_untracked(), AuthState::SignedIn(_));
@@ -94,18 +207,19 @@ pub(crate) fn establish(auth: Auth, session: Session, provider: &Provider) {
 }
 
 /// What a page's start found.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub(crate) enum Restored {
     /// Signed in from this tab's storage: the caller loads userinfo.
     SignedIn,
-    /// This tab was signed in before the reload: the caller resumes with `prompt=none`.
-    Resume,
+    /// This tab was signed in before the reload: the caller resumes with `prompt=none`, for this user.
+    Resume(ResumeHint),
     /// Signed out (after a logout return, perhaps).
     Nothing,
 }
 
-/// At start on a page: a logout return, stored tokens, or a resume.
-pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> Restored {
+/// At start on a page: a logout return, stored tokens (checked against the
+/// markers, under the lock), or a resume (unless a Log out came since).
+pub(crate) async fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> Restored {
     let config = &provider.config;
     let logout_key = config.storage_key(LOGOUT_STATE_NAME);
     let session_key = config.storage_key(SESSION_NAME);
@@ -113,10 +227,11 @@ pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> 
     let stored = storage::get(&session_key)
         .and_then(|json| Session::from_json(&json))
         .filter(|session| session.is_for(&provider.metadata.issuer, &config.client_id));
+    let hint = storage::get(&resume_key).and_then(|json| ResumeHint::from_json(&json));
     let kept = KeptState {
         logout: check_logout_return(query, storage::get(&logout_key).as_deref()),
         stored_session: stored.is_some(),
-        resume_hint: storage::get(&resume_key).is_some(),
+        resume_hint: hint.is_some(),
     };
     match page_start(kept, config.token_storage, config.resume_on_reload) {
         PageStart::LogoutReturn { confirmed } => {
@@ -129,18 +244,46 @@ pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> 
             }));
             Restored::Nothing
         }
-        PageStart::RestoreSession => match stored {
-            Some(session) => {
-                establish(auth, session, provider);
-                navigation::mark_after_render("app:signed-in");
-                Restored::SignedIn
+        PageStart::RestoreSession => {
+            let Some(stored) = stored else { return Restored::Nothing };
+            let checked_config = config.clone();
+            let checked = stored.clone();
+            let verdict = locks::with_lock(&lock_name(config), move || async move {
+                freshness_of(&checked_config, &checked)
+            })
+            .await;
+            let session = match verdict {
+                Freshness::Current => Some(stored),
+                Freshness::Stale { .. } => catch_up(auth, &stored).await,
+                Freshness::Ended => {
+                    storage::remove(&session_key);
+                    auth.notice.set(Some(Notice::SignedOutElsewhere));
+                    return Restored::Nothing;
+                }
+            };
+            match session {
+                Some(session) => {
+                    establish(auth, session, provider);
+                    navigation::mark_after_render("app:signed-in");
+                    Restored::SignedIn
+                }
+                None => {
+                    storage::remove(&session_key);
+                    auth.notice.set(Some(Notice::SessionMovedOn));
+                    Restored::Nothing
+                }
             }
-            None => Restored::Nothing,
-        },
+        }
         PageStart::Resume => {
             // The hint is taken, so a failed resume cannot loop.
             storage::remove(&resume_key);
-            Restored::Resume
+            match hint {
+                Some(hint) if hint.may_resume(logged_out_at(config)) => Restored::Resume(hint),
+                _ => {
+                    auth.notice.set(Some(Notice::SignedOutElsewhere));
+                    Restored::Nothing
+                }
+            }
         }
         PageStart::SignedOut => {
             if !kept.stored_session {
@@ -151,6 +294,29 @@ pub(crate) fn restore_at_start(auth: Auth, provider: &Provider, query: &str) -> 
         }
     }
 }
+
+/// Back from the back-forward cache: the page's memory is as it was, but the
+/// world may have moved on (a logout, a refresh in another tab).
+pub(crate) fn on_page_restored(auth: Auth) {
+    if matches!(auth.state.get_untracked(), AuthState::Redirecting) {
+        // Came back from the provider with the back button.
+        auth.resuming.set(false);
+        auth.state.set(AuthState::SignedOut);
+        return;
+    }
+    let (Some(provider), Some(session)) = (auth.provider.get_untracked(), auth.session_untracked()) else {
+        return;
+    };
+    match freshness_of(&provider.config, &session) {
+        Freshness::Current => {}
+        Freshness::Ended => sign_out_here(auth, Notice::SignedOutElsewhere, AuthEvent::SignedOut),
+        Freshness::Stale { .. } => spawn_local(async move {
+            let _ = refresh(auth).await;
+        }),
+    }
+}
+
+// ----- refreshing -------------------------------------------------------------
 
 fn cancel_refresh_timer(auth: Auth) {
     auth.rt(|rt| {
@@ -171,6 +337,12 @@ fn schedule_in(auth: Auth, delay_ms: f64) {
     let remaining = delay_ms - delay;
     let fire = move || {
         if refresh_when_fired {
+            auth.rt(|rt| {
+                let mut recent = rt.recent_refreshes.borrow_mut();
+                recent.push(clock::now_ms());
+                let excess = recent.len().saturating_sub(8);
+                recent.drain(..excess);
+            });
             spawn_local(refresh_quietly(auth));
         } else {
             schedule_in(auth, remaining);
@@ -186,8 +358,11 @@ fn schedule_refresh(auth: Auth, provider: &Provider) {
     let (Some(expires_at), Some(_)) = (session.access_token_expires_at_ms, &session.refresh_token) else {
         return cancel_refresh_timer(auth);
     };
-    let margin = provider.config.refresh_margin_secs;
-    schedule_in(auth, refresh_delay_ms(session.received_at_ms, expires_at, margin, clock::now_ms()));
+    let now = clock::now_ms();
+    let delay =
+        refresh_delay_ms(session.received_at_ms, expires_at, provider.config.refresh_margin_secs, now);
+    let recent = auth.rt(|rt| rt.recent_refreshes.borrow().clone()).unwrap_or_default();
+    schedule_in(auth, throttled_delay_ms(delay, &recent, now));
 }
 
 async fn refresh_quietly(auth: Auth) {
@@ -220,11 +395,9 @@ pub(crate) async fn refresh(auth: Auth) -> Result<(), AuthError> {
             let failures = auth.rt(|rt| rt.refresh_failures.get()).unwrap_or(0);
             match refresh_failure(error, failures) {
                 RefreshFailure::EndSession => {
+                    mark_ended(&provider.config, &session);
                     broadcast(auth, &TabMessage::SessionEnded { session_id: session.id.clone() });
-                    forget_locally(auth);
-                    auth.state.set(AuthState::SignedOut);
-                    auth.notice.set(Some(Notice::SessionEnded));
-                    auth.emit(AuthEvent::SessionEnded);
+                    sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded);
                 }
                 RefreshFailure::RetryAfter { attempt, delay_ms } => {
                     auth.rt(|rt| rt.refresh_failures.set(attempt));
@@ -252,13 +425,28 @@ async fn refresh_holding_lock(
     if current.generation != generation || auth.epoch() != epoch {
         return Ok(()); // Another tab refreshed while we waited (and we adopted its tokens), or we signed out.
     }
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    // A stale copy never refreshes with its refresh token: another tab rotated it away.
+    match freshness_of(config, &current) {
+        Freshness::Current => {}
+        Freshness::Ended => {
+            sign_out_here(auth, Notice::SignedOutElsewhere, AuthEvent::SignedOut);
+            return Ok(());
+        }
+        Freshness::Stale { .. } => {
+            match catch_up(auth, &current).await {
+                Some(newest) => adopt(auth, newest),
+                None => sign_out_here(auth, Notice::SessionMovedOn, AuthEvent::SessionEnded),
+            }
+            return Ok(());
+        }
+    }
     let Some(refresh_token) = current.refresh_token.clone() else {
         return Err(AuthError::NoRefreshToken);
     };
-    let (config, metadata) = (&provider.config, &provider.metadata);
     let request = refresh_request(&refresh_token, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
-    let sent = fetch::send(&request).await;
+    let sent = fetch::send(&request, config.request_timeout_secs).await;
     #[cfg(feature = "trace")]
     {
         let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Refresh, received_at_ms)
@@ -302,11 +490,15 @@ async fn refresh_holding_lock(
         }
         None => (current.id_token.clone(), current.id_token_claims.clone()),
     };
+    if auth.epoch() != epoch {
+        return Ok(()); // Logged out while the new ID token was checked.
+    }
     let session = Session {
         id: current.id.clone(),
         generation: current.generation.saturating_add(1),
         issuer: current.issuer.clone(),
         client_id: current.client_id.clone(),
+        signed_in_at_ms: current.signed_in_at_ms,
         received_at_ms,
         access_token: tokens.access_token,
         // Rotation: the new refresh token replaces the old one, which is never sent again.
@@ -338,6 +530,8 @@ fn adopt(auth: Auth, session: Session) {
     auth.emit(AuthEvent::TokensRefreshed);
 }
 
+// ----- using the tokens -------------------------------------------------------
+
 /// Send a request with the access token; on a 401, refresh once and retry once.
 pub(crate) async fn authorized_fetch(
     auth: Auth,
@@ -348,12 +542,16 @@ pub(crate) async fn authorized_fetch(
         FetchPurpose::Userinfo => "userinfo",
         FetchPurpose::Api => "the API call",
     };
+    let timeout_secs = auth.provider.with_untracked(|p| p.as_ref().map(|p| p.config.request_timeout_secs));
+    let timeout_secs = timeout_secs.unwrap_or(pixie_core::config::DEFAULT_REQUEST_TIMEOUT_SECS);
     let send = |session: Arc<Session>| {
         let request = with_bearer(request.clone(), &session.access_token);
         async move {
             #[cfg(feature = "trace")]
             let started_at = clock::now_ms();
-            let result = fetch::send(&request).await.map_err(|e| AuthError::Network { during, detail: e.0 });
+            let result = fetch::send(&request, timeout_secs)
+                .await
+                .map_err(|e| AuthError::Network { during, detail: e.0 });
             #[cfg(feature = "trace")]
             {
                 use pixie_core::trace::{Step, TraceEntry};
@@ -416,6 +614,8 @@ pub(crate) async fn load_userinfo(auth: Auth) {
     }
 }
 
+// ----- ending -----------------------------------------------------------------
+
 /// Forget every token in this tab (memory, storage, timers, views).
 pub(crate) fn forget_locally(auth: Auth) {
     cancel_refresh_timer(auth);
@@ -431,7 +631,16 @@ pub(crate) fn forget_locally(auth: Auth) {
     auth.refresh.set(RefreshStatus::Idle);
 }
 
+/// Log out is for every tab, the open ones (the channel) and the closed ones
+/// that may come back (the tombstone).
 fn end_everywhere(auth: Auth) {
+    if let Some(provider) = auth.provider.get_untracked() {
+        let config = &provider.config;
+        shared::set(&config.storage_key(LOGGED_OUT_AT_NAME), &(clock::now_ms() as u64).to_string());
+        if let Some(session) = auth.session_untracked() {
+            mark_ended(config, &session);
+        }
+    }
     broadcast(auth, &TabMessage::Logout);
     forget_locally(auth);
     auth.state.set(AuthState::SignedOut);
@@ -444,7 +653,9 @@ async fn revoke(provider: Arc<Provider>, refresh_token: RefreshToken) -> Result<
         return Err(AuthError::NotSignedIn);
     };
     let request = revocation_request(endpoint, &refresh_token, &provider.config.client_id);
-    fetch::send(&request).await.map_err(|e| AuthError::Network { during: "revocation", detail: e.0 })
+    fetch::send(&request, provider.config.request_timeout_secs)
+        .await
+        .map_err(|e| AuthError::Network { during: "revocation", detail: e.0 })
 }
 
 /// Log out: revoke the refresh token (RFC 7009), sign out every tab, then end
@@ -497,15 +708,21 @@ pub(crate) async fn logout(auth: Auth) {
         auth.notice.set(Some(Notice::SignedOutLocally));
         return;
     }
-    let url = end_session_url(
+    let end = end_session_request(
         endpoint,
         &session.id_token,
         &config.client_id,
         &config.post_logout_redirect_uri,
         &state,
+        config.logout_method,
     );
     auth.state.set(AuthState::Redirecting);
-    if navigation::assign(&url).is_err() {
+    let left = if end.form.is_empty() {
+        navigation::assign(&end.url)
+    } else {
+        navigation::post_form(&end.url, &end.form)
+    };
+    if left.is_err() {
         auth.state.set(AuthState::SignedOut);
         auth.notice.set(Some(Notice::SignedOutLocally));
     }

@@ -67,6 +67,10 @@ pub enum Notice {
     LogoutStateMismatch,
     /// A protected page's login came back without signing in (back button, a closed provider page).
     LoginNotCompleted,
+    /// A resume after a reload found someone else signed in at the provider.
+    SomeoneElseAtProvider,
+    /// This tab's copy of the session is out of date, and no live tab has the newest.
+    SessionMovedOn,
 }
 
 impl Notice {
@@ -80,6 +84,8 @@ impl Notice {
             Self::ResumeFailed => "resume-failed",
             Self::LogoutStateMismatch => "logout-state-mismatch",
             Self::LoginNotCompleted => "login-not-completed",
+            Self::SomeoneElseAtProvider => "someone-else-at-provider",
+            Self::SessionMovedOn => "session-moved-on",
         }
     }
 
@@ -97,6 +103,12 @@ impl Notice {
                 "You are signed out here, but the provider's logout answer did not carry our state, so it was not confirmed."
             }
             Self::LoginNotCompleted => "The sign-in was not completed. Log in to continue.",
+            Self::SomeoneElseAtProvider => {
+                "Someone else is signed in at the provider now, so this tab did not switch to them after the reload. Log in to continue."
+            }
+            Self::SessionMovedOn => {
+                "This tab's copy of the session is out of date: it went on in another tab, which is closed now. Log in again."
+            }
         }
     }
 }

@@ -142,7 +142,7 @@ fn plain_anchor_fragment_is_ignored() {
 #[test]
 fn duplicate_state_is_rejected() {
     let query = format!("{}&state=attacker", success_query());
-    assert_eq!(parse_error(&query, ""), CallbackError::DuplicateParameter("state".to_owned()));
+    assert_eq!(parse_error(&query, ""), CallbackError::DuplicateParameter(Some("state")));
 }
 
 #[test]

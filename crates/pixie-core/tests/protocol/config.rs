@@ -50,6 +50,10 @@ fn minimal_config_gets_defaults_from_the_origin() {
             refresh_margin_secs: DEFAULT_REFRESH_MARGIN_SECS,
             api_url: None,
             storage_key_prefix: "pixie.".to_owned(),
+            max_age: None,
+            acr_values: None,
+            request_timeout_secs: 20,
+            logout_method: pixie_core::config::LogoutMethod::Get,
         }
     );
     assert_eq!(config.scope, DEFAULT_SCOPE);
@@ -145,11 +149,11 @@ fn extra_auth_params_keep_the_order_config_json_gives() {
     let json = r#"{
         "issuer": "http://127.0.0.1:9000",
         "client_id": "pixie-demo",
-        "extra_auth_params": { "prompt": "login", "audience": "https://api.example", "acr_values": "mfa" }
+        "extra_auth_params": { "prompt": "login", "audience": "https://api.example", "ui_locales": "fr" }
     }"#;
     let pairs = parse(json).unwrap().extra_auth_params;
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(pairs, [("prompt", "login"), ("audience", "https://api.example"), ("acr_values", "mfa")]);
+    assert_eq!(pairs, [("prompt", "login"), ("audience", "https://api.example"), ("ui_locales", "fr")]);
 }
 
 #[test]

@@ -126,20 +126,32 @@ fn audience_array_without_client_is_rejected() {
 }
 
 #[test]
-fn several_audiences_without_azp_is_missing_azp() {
-    let err = id_token_error(Jwt::id_token().claim("aud", json!([CLIENT_ID, "https://api.example"])));
+fn our_audience_listed_twice_without_azp_is_missing_azp() {
+    let err = id_token_error(Jwt::id_token().claim("aud", json!([CLIENT_ID, CLIENT_ID])));
     assert_eq!(err, IdTokenError::MissingAzp);
 }
 
 #[test]
 fn azp_for_another_client_is_a_mismatch() {
-    let jwt = Jwt::id_token().claim("aud", json!([CLIENT_ID, "other-client"])).claim("azp", "other-client");
+    let jwt = Jwt::id_token().claim("azp", "other-client");
     assert_eq!(id_token_error(jwt), IdTokenError::AzpMismatch);
 }
 
 #[test]
-fn several_audiences_with_our_azp_are_accepted() {
+fn an_extra_untrusted_audience_is_refused_even_with_our_azp() {
+    // Review #13, OIDC Core §3.1.3.7 step 3: "or if it contains additional audiences not trusted by the Client".
     let jwt = Jwt::id_token().claim("aud", json!([CLIENT_ID, "other-client"])).claim("azp", CLIENT_ID);
+    assert_eq!(id_token_error(jwt), IdTokenError::UntrustedAudience("other-client".to_owned()));
+    let without_azp = Jwt::id_token().claim("aud", json!([CLIENT_ID, "https://api.example"]));
+    assert_eq!(
+        id_token_error(without_azp),
+        IdTokenError::UntrustedAudience("https://api.example".to_owned())
+    );
+}
+
+#[test]
+fn our_audience_as_a_one_item_list_with_our_azp_is_accepted() {
+    let jwt = Jwt::id_token().claim("aud", json!([CLIENT_ID])).claim("azp", CLIENT_ID);
     assert_eq!(validate(jwt).unwrap().sub, "user-123");
 }
 

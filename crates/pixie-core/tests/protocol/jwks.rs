@@ -21,7 +21,7 @@ fn jwks(keys: Vec<Value>) -> JwkSet {
 }
 
 fn header(alg: &str, kid: Option<&str>) -> JoseHeader {
-    JoseHeader { alg: alg.to_owned(), kid: kid.map(str::to_owned), typ: None }
+    JoseHeader { alg: alg.to_owned(), kid: kid.map(str::to_owned), typ: None, crit: None }
 }
 
 fn selected_kid(set: &JwkSet, alg: &str, kid: Option<&str>) -> Result<Option<String>, KeySelectionError> {

@@ -16,6 +16,7 @@ mod jwks;
 mod jwt;
 mod pkce;
 mod provider;
+mod review;
 mod secret;
 mod session;
 mod startup;

@@ -4,16 +4,17 @@
 use pixie_core::api::{bearer_request, token_rejected};
 use pixie_core::authorize::silent_authorization_request;
 use pixie_core::callback::{parse_callback, validate_callback, CallbackError, ProviderError};
+use pixie_core::config::LogoutMethod;
 use pixie_core::config::{ClientConfig, TokenStorage};
 use pixie_core::id_token::{
     validate_id_token, validate_refreshed_id_token, IdTokenError, ValidatedIdToken, VerifiedSignature,
 };
 use pixie_core::jwks::SignatureAlgorithm;
-use pixie_core::logout::{check_logout_return, end_session_url, revocation_request, LogoutReturn};
+use pixie_core::logout::{check_logout_return, end_session_request, revocation_request, LogoutReturn};
 use pixie_core::refresh::{refresh_delay_ms, refresh_request, retry_delay_ms};
 use pixie_core::secret::{AccessToken, IdToken, Nonce, RefreshToken, State};
 use pixie_core::session::{
-    on_tab_message, refresh_failure, should_adopt, RefreshFailure, Session, TabAction, TabMessage,
+    on_tab_message, refresh_failure, should_adopt, Receiver, RefreshFailure, Session, TabAction, TabMessage,
 };
 use pixie_core::token::{OAuthErrorCode, TokenError};
 use pixie_core::AuthError;
@@ -62,14 +63,14 @@ fn bad_session_switches_name_their_field() {
 fn silent_request_asks_for_prompt_none_and_overrides_a_configured_prompt() {
     let mut config = config();
     config.extra_auth_params = vec![("prompt".to_owned(), "login".to_owned())];
-    let request = silent_authorization_request(&config, &metadata(), randomness(), "/", NOW_MS);
+    let request = silent_authorization_request(&config, &metadata(), randomness(), "/", NOW_MS, None);
     assert!(request.url.ends_with("&prompt=none"), "{}", request.url);
     assert_eq!(request.url.matches("prompt=").count(), 1);
     assert!(request.pending.silent);
 }
 
 fn silent_callback(query: &str) -> Result<(), CallbackError> {
-    let request = silent_authorization_request(&config(), &metadata(), randomness(), "/", NOW_MS);
+    let request = silent_authorization_request(&config(), &metadata(), randomness(), "/", NOW_MS, None);
     let response = parse_callback(query, "")?;
     validate_callback(response, Some(request.pending), NOW_MS).map(|_| ())
 }
@@ -121,8 +122,8 @@ fn a_short_token_is_not_refreshed_before_two_thirds_of_its_life() {
 }
 
 #[test]
-fn an_overdue_refresh_runs_at_once() {
-    assert_eq!(refresh_delay_ms(0.0, 10_000.0, 1, 20_000.0), 0.0);
+fn an_overdue_refresh_runs_after_the_floor() {
+    assert_eq!(refresh_delay_ms(0.0, 10_000.0, 1, 20_000.0), pixie_core::refresh::MIN_REFRESH_DELAY_MS);
 }
 
 #[test]
@@ -142,18 +143,44 @@ fn revocation_request_is_exact() {
 }
 
 #[test]
-fn end_session_url_is_exact() {
-    let url = end_session_url(
+fn end_session_posts_the_id_token_in_a_form_never_in_the_url() {
+    let end = end_session_request(
         "https://id.example/logout",
         &IdToken::new("a.b.c"),
         CLIENT_ID,
         "https://app.example/",
         &State::new("st"),
+        LogoutMethod::Post,
+    );
+    assert_eq!(end.url, "https://id.example/logout");
+    let form: Vec<(&str, &str)> = end.form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        form,
+        [
+            ("id_token_hint", "a.b.c"),
+            ("client_id", CLIENT_ID),
+            ("post_logout_redirect_uri", "https://app.example/"),
+            ("state", "st")
+        ]
+    );
+    assert!(!format!("{end:?}").contains("a.b.c"), "Debug hides the form");
+}
+
+#[test]
+fn end_session_by_get_sends_no_id_token() {
+    let end = end_session_request(
+        "https://id.example/logout?tenant=x",
+        &IdToken::new("a.b.c"),
+        CLIENT_ID,
+        "https://app.example/",
+        &State::new("st"),
+        LogoutMethod::Get,
     );
     assert_eq!(
-        url,
-        "https://id.example/logout?id_token_hint=a.b.c&client_id=pixie-demo&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2F&state=st"
+        end.url,
+        "https://id.example/logout?tenant=x&client_id=pixie-demo&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2F&state=st"
     );
+    assert!(end.form.is_empty());
 }
 
 #[test]
@@ -161,7 +188,12 @@ fn logout_return_state_is_checked() {
     assert_eq!(check_logout_return("", Some("st")), LogoutReturn::NotALogoutReturn);
     assert_eq!(check_logout_return("?state=st", Some("st")), LogoutReturn::Confirmed);
     assert_eq!(check_logout_return("?state=forged", Some("st")), LogoutReturn::StateMismatch);
-    assert_eq!(check_logout_return("?state=st", None), LogoutReturn::StateMismatch);
+}
+
+#[test]
+fn a_state_with_no_logout_under_way_is_not_a_logout_return() {
+    // Review, info: `/?state=x` with no logout pending used to say "logout not confirmed".
+    assert_eq!(check_logout_return("?state=st", None), LogoutReturn::NotALogoutReturn);
 }
 
 fn proof() -> VerifiedSignature {
@@ -206,7 +238,13 @@ fn refreshed_id_token_with_another_auth_time_is_rejected() {
 #[test]
 fn refreshed_id_token_with_another_audience_is_rejected() {
     let jwt = refreshed_token().claim("aud", json!([CLIENT_ID, "other"])).claim("azp", CLIENT_ID);
-    assert_eq!(refreshed(jwt).unwrap_err(), IdTokenError::RefreshChanged("aud"));
+    assert_eq!(refreshed(jwt).unwrap_err(), IdTokenError::UntrustedAudience("other".to_owned()));
+}
+
+#[test]
+fn a_refreshed_audience_is_compared_as_a_set() {
+    // Review #13: the original said "aud": "c"; a provider may send ["c"] next time.
+    assert_eq!(refreshed(refreshed_token().claim("aud", json!([CLIENT_ID]))).unwrap().sub, "user-123");
 }
 
 #[test]
@@ -231,6 +269,7 @@ fn session(generation: u32) -> Session {
         generation,
         issuer: ISSUER.to_owned(),
         client_id: CLIENT_ID.to_owned(),
+        signed_in_at_ms: NOW_MS - 1000.0,
         received_at_ms: NOW_MS,
         access_token: AccessToken::new("at-secret"),
         refresh_token: Some(RefreshToken::new("rt-secret")),
@@ -257,7 +296,7 @@ fn a_session_round_trips_through_its_record() {
 fn malformed_session_records_are_ignored() {
     let json = session(3).to_json();
     assert!(Session::from_json("{").is_none());
-    assert!(Session::from_json(&json.replace("\"v\":2", "\"v\":1")).is_none(), "an older version");
+    assert!(Session::from_json(&json.replace("\"v\":3", "\"v\":2")).is_none(), "an older version");
     assert!(Session::from_json(&json.replace("RS256", "HS256")).is_none(), "an algorithm never accepted");
     assert!(Session::from_json(&json.replace("\"issuer\"", "\"was_issuer\"")).is_none(), "no issuer");
     let without_claims = json.replace(Jwt::id_token().encode().as_str(), "a.b.c");
@@ -278,6 +317,11 @@ fn a_session_is_bound_to_its_issuer_and_client() {
 }
 
 // ----- decisions --------------------------------------------------------------
+
+/// A tab that shares its session's tokens (`token_storage: "session"`).
+fn receiver(current: Option<&Session>) -> Receiver<'_> {
+    Receiver { current, shares_tokens: true, client_id: CLIENT_ID }
+}
 
 fn network_error() -> AuthError {
     AuthError::Network { during: "the token refresh", detail: "offline".to_owned() }
@@ -342,7 +386,7 @@ fn tab_messages_round_trip_and_anything_else_is_ignored() {
 #[test]
 fn a_newer_record_of_the_same_session_is_adopted() {
     let message = TabMessage::Refreshed { record: session(4).to_json() };
-    match on_tab_message(message, Some(&session(3))) {
+    match on_tab_message(message, receiver(Some(&session(3)))) {
         TabAction::Adopt(adopted) => assert_eq!(adopted.generation, 4),
         other => panic!("expected Adopt, got {other:?}"),
     }
@@ -351,29 +395,29 @@ fn a_newer_record_of_the_same_session_is_adopted() {
 #[test]
 fn stale_foreign_or_unreadable_records_are_not_adopted() {
     let current = session(3);
-    assert!(!should_adopt(&current, &session(3)), "the same generation");
-    assert!(!should_adopt(&current, &session(2)), "an older generation");
+    assert!(!should_adopt(&current, &session(3), CLIENT_ID), "the same generation");
+    assert!(!should_adopt(&current, &session(2), CLIENT_ID), "an older generation");
     let mut other_session = session(9);
     other_session.id = "other".to_owned();
-    assert!(!should_adopt(&current, &other_session), "another session");
+    assert!(!should_adopt(&current, &other_session, CLIENT_ID), "another session");
     let mut other_provider = session(9);
     other_provider.issuer = "https://evil.example".to_owned();
-    assert!(!should_adopt(&current, &other_provider), "another provider");
+    assert!(!should_adopt(&current, &other_provider, CLIENT_ID), "another provider");
     let mut other_user = session(9);
     other_user.id_token_claims.sub = "mallory".to_owned();
-    assert!(!should_adopt(&current, &other_user), "another user");
+    assert!(!should_adopt(&current, &other_user, CLIENT_ID), "another user");
     let garbage = TabMessage::Refreshed { record: "{".to_owned() };
-    assert_eq!(on_tab_message(garbage, Some(&current)), TabAction::Ignore);
+    assert_eq!(on_tab_message(garbage, receiver(Some(&current))), TabAction::Ignore);
 }
 
 #[test]
 fn logout_and_session_end_reach_only_signed_in_tabs_of_that_session() {
-    assert_eq!(on_tab_message(TabMessage::Logout, Some(&session(0))), TabAction::SignOutElsewhere);
-    assert_eq!(on_tab_message(TabMessage::Logout, None), TabAction::Ignore);
+    assert_eq!(on_tab_message(TabMessage::Logout, receiver(Some(&session(0)))), TabAction::SignOutElsewhere);
+    assert_eq!(on_tab_message(TabMessage::Logout, receiver(None)), TabAction::Ignore);
     let ended = |id: &str| TabMessage::SessionEnded { session_id: id.to_owned() };
-    assert_eq!(on_tab_message(ended("sid"), Some(&session(0))), TabAction::SessionEnded);
+    assert_eq!(on_tab_message(ended("sid"), receiver(Some(&session(0)))), TabAction::SessionEnded);
     assert_eq!(
-        on_tab_message(ended("other"), Some(&session(0))),
+        on_tab_message(ended("other"), receiver(Some(&session(0)))),
         TabAction::Ignore,
         "a tab with its own grant"
     );

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use pixie_core::authorize::{authorization_request, AuthorizationRequest, LoginRandomness, PendingLogin};
 use pixie_core::callback::{parse_callback, validate_callback, CallbackError, ValidatedCallback};
-use pixie_core::config::{ClientConfig, TokenStorage};
+use pixie_core::config::{ClientConfig, LogoutMethod, TokenStorage};
 use pixie_core::discovery::ProviderMetadata;
 use pixie_core::http::HttpResponse;
 use pixie_core::id_token::{verify_signature, IdTokenExpectations, SignatureVerifier, VerifiedSignature};
@@ -57,6 +57,10 @@ pub fn config() -> ClientConfig {
         refresh_margin_secs: 60,
         api_url: None,
         storage_key_prefix: "pixie.".to_owned(),
+        max_age: None,
+        acr_values: None,
+        request_timeout_secs: 20,
+        logout_method: LogoutMethod::Get,
     }
 }
 
@@ -250,7 +254,16 @@ impl Jwt {
 
 /// What the fixture login expects of its ID token, at the fixed clock.
 pub fn expectations(nonce: &Nonce, skew_secs: i64) -> IdTokenExpectations<'_> {
-    IdTokenExpectations { issuer: ISSUER, client_id: CLIENT_ID, nonce, now_secs: NOW_SECS, skew_secs }
+    IdTokenExpectations {
+        issuer: ISSUER,
+        client_id: CLIENT_ID,
+        nonce,
+        now_secs: NOW_SECS,
+        skew_secs,
+        max_age: None,
+        acr_values: None,
+        expected_sub: None,
+    }
 }
 
 // ----- signatures -------------------------------------------------------------
@@ -307,7 +320,12 @@ pub fn proof(algorithm: SignatureAlgorithm, kid: Option<&str>) -> VerifiedSignat
         SignatureAlgorithm::Rs256 | SignatureAlgorithm::Ps256 => 256,
     };
     let jws = DecodedJws {
-        header: JoseHeader { alg: algorithm.jose_name().to_owned(), kid: kid.map(str::to_owned), typ: None },
+        header: JoseHeader {
+            alg: algorithm.jose_name().to_owned(),
+            kid: kid.map(str::to_owned),
+            typ: None,
+            crit: None,
+        },
         claims: Object::new(),
         signing_input: String::new(),
         signature: vec![0; length],

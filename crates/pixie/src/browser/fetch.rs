@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
-use pixie_core::http::{HttpRequest, HttpResponse, REQUEST_TIMEOUT_MS};
+use pixie_core::http::{HttpRequest, HttpResponse};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials, RequestRedirect};
 
@@ -13,25 +13,26 @@ use web_sys::{AbortController, ReferrerPolicy, RequestCache, RequestCredentials,
 pub(crate) struct NetworkFailure(pub String);
 
 /// Send `request`. No cookies, no caching, no Referer; a request that carries
-/// a credential never follows a redirect; every request gives up after
-/// `REQUEST_TIMEOUT_MS`.
-pub(crate) async fn send(request: &HttpRequest) -> Result<HttpResponse, NetworkFailure> {
-    begin(request).finish().await
+/// a credential never follows a redirect; it gives up after `timeout_secs`.
+pub(crate) async fn send(request: &HttpRequest, timeout_secs: u32) -> Result<HttpResponse, NetworkFailure> {
+    begin(request, timeout_secs).finish().await
 }
 
 /// A request already handed to the browser: `begin` sends it at once (not at
 /// the first poll, as an async fn would), so it can run while the page is built.
 pub(crate) struct InFlight {
     started: Result<(js_sys::Promise, AbortController, Option<TimeoutHandle>), NetworkFailure>,
+    timeout_secs: u32,
 }
 
 /// Start `request` now; await it with [`InFlight::finish`].
-pub(crate) fn begin(request: &HttpRequest) -> InFlight {
-    InFlight { started: start(request) }
+pub(crate) fn begin(request: &HttpRequest, timeout_secs: u32) -> InFlight {
+    InFlight { started: start(request, timeout_secs), timeout_secs }
 }
 
 fn start(
     request: &HttpRequest,
+    timeout_secs: u32,
 ) -> Result<(js_sys::Promise, AbortController, Option<TimeoutHandle>), NetworkFailure> {
     let method = Method::from_bytes(request.method.as_bytes()).map_err(|e| NetworkFailure(e.to_string()))?;
     let controller =
@@ -58,14 +59,14 @@ fn start(
     let promise = window.fetch_with_request(&raw);
     let abort = controller.clone();
     let timer =
-        set_timeout_with_handle(move || abort.abort(), Duration::from_millis(u64::from(REQUEST_TIMEOUT_MS)))
-            .ok();
+        set_timeout_with_handle(move || abort.abort(), Duration::from_secs(u64::from(timeout_secs))).ok();
     Ok((promise, controller, timer))
 }
 
 impl InFlight {
     /// The response, or why none came.
     pub(crate) async fn finish(self) -> Result<HttpResponse, NetworkFailure> {
+        let timeout_secs = self.timeout_secs;
         let (promise, controller, timer) = self.started?;
         let result = receive(promise).await;
         if let Some(timer) = timer {
@@ -73,7 +74,7 @@ impl InFlight {
         }
         result.map_err(|detail| {
             if controller.signal().aborted() {
-                NetworkFailure(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000))
+                NetworkFailure(format!("no answer within {timeout_secs} s"))
             } else {
                 NetworkFailure(detail)
             }

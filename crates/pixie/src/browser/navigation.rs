@@ -33,6 +33,38 @@ pub(crate) fn assign(url: &str) -> Result<(), String> {
         .map_err(|_| "the browser refused to navigate".to_owned())
 }
 
+/// Leave the page with a form POST to `action` (the end-session endpoint): the
+/// fields travel in the body, not the URL, so no history or access log keeps them.
+pub(crate) fn post_form(action: &str, fields: &[(&'static str, String)]) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let refused = |_| "the browser refused to build the form".to_owned();
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| "no document".to_owned())?;
+    let form: web_sys::HtmlFormElement = document.create_element("form").map_err(refused)?.unchecked_into();
+    form.set_method("post");
+    form.set_action(action);
+    form.set_hidden(true);
+    for (name, value) in fields {
+        let input: web_sys::HtmlInputElement =
+            document.create_element("input").map_err(refused)?.unchecked_into();
+        input.set_type("hidden");
+        input.set_name(name);
+        input.set_value(value);
+        form.append_child(&input).map_err(refused)?;
+    }
+    document.body().ok_or_else(|| "no body".to_owned())?.append_child(&form).map_err(refused)?;
+    form.submit().map_err(|_| "the browser refused to submit the form".to_owned())
+}
+
+/// Resolves after `ms` milliseconds.
+pub(crate) async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Replace the current history entry, so codes and state leave the address bar
 /// and the back button cannot bring them back.
 pub(crate) fn replace_url(path: &str) {

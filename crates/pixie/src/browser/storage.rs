@@ -64,3 +64,40 @@ pub(crate) fn find_provider_cache(source: &str) -> Option<(String, ProviderCache
         (cache.source == source).then_some((key, cache))
     })
 }
+
+/// localStorage, for the few non-secret markers every tab of the origin must
+/// see (a session's newest generation, the logout tombstone). Never a token.
+pub(crate) mod shared {
+    use gloo_storage::{LocalStorage, Storage as _};
+
+    fn local_storage() -> Option<web_sys::Storage> {
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten())?;
+        Some(LocalStorage::raw())
+    }
+
+    pub(crate) fn get(key: &str) -> Option<String> {
+        local_storage()?.get_item(key).ok().flatten()
+    }
+
+    pub(crate) fn set(key: &str, value: &str) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(key, value);
+        }
+    }
+
+    pub(crate) fn remove(key: &str) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(key);
+        }
+    }
+
+    /// The keys that start with `prefix`.
+    pub(crate) fn keys_with(prefix: &str) -> Vec<String> {
+        let Some(storage) = local_storage() else { return Vec::new() };
+        let length = storage.length().unwrap_or(0);
+        (0..length)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|key| key.starts_with(prefix))
+            .collect()
+    }
+}
