@@ -18,7 +18,10 @@ SIZE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_TARGET_DIR=$(CURDIR)/target/size
 
 .PHONY: demo notes test setup setup-browser test-native test-browser test-e2e test-e2e-lean doc \
-	build build-lean build-notes csp bench clean
+	test-fuzz fuzz build build-lean build-notes csp bench clean
+
+# Seconds per fuzz target: `make fuzz FUZZ_SECONDS=600`.
+FUZZ_SECONDS ?= 60
 
 ## Run Pixie against the embedded local provider on http://127.0.0.1:8080
 demo: setup
@@ -28,8 +31,8 @@ demo: setup
 notes: setup
 	dev/demo.sh notes
 
-## Run every test: native protocol tests, docs, browser tests, end-to-end
-test: setup-browser test-native doc test-browser test-e2e test-e2e-lean
+## Run every test: native protocol tests, docs, a short fuzz run, browser tests, end-to-end
+test: setup-browser test-native doc test-fuzz test-browser test-e2e test-e2e-lean
 
 setup:
 	dev/setup.sh
@@ -41,6 +44,14 @@ setup-browser:
 test-native:
 	cargo test -p pixie-core
 	cargo test -p pixie-demo --lib
+
+## Coverage-guided fuzzing of every parser of untrusted input, FUZZ_SECONDS per target
+fuzz: setup
+	dev/fuzz.sh $(FUZZ_SECONDS)
+
+# The same, a few seconds per target, so the targets never rot
+test-fuzz: setup
+	dev/fuzz.sh 3
 
 ## rustdoc for the two crates (a warning, such as a missing doc or a broken link, fails), and pixie's examples
 doc:
@@ -83,4 +94,4 @@ bench: setup-browser build build-lean
 	node bench/run.mjs
 
 clean:
-	rm -rf dist dist-lean examples/notes/dist target test-results
+	rm -rf dist dist-lean examples/notes/dist target test-results fuzz/target
