@@ -1,6 +1,6 @@
 // Local OpenID provider for developing and testing Pixie. Not for production:
 // everything (sessions, grants, tokens, keys) lives in memory and is lost on exit.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
 import { installApi } from './api.mjs';
@@ -44,6 +44,25 @@ function ttlFromEnv(name) {
   }
   return Number(raw);
 }
+// DPoP (RFC 9449) and PAR (RFC 9126): oidc-provider offers both by default.
+// PIXIE_DPOP=off hides DPoP, =required makes every client's tokens DPoP-bound
+// (a token request without a proof is refused); PIXIE_DPOP_NONCE=1 makes every
+// proof carry a server nonce (the first one is answered `use_dpop_nonce`).
+// PIXIE_PAR=off hides PAR, =required refuses authorization requests not pushed.
+function switchFromEnv(name, values) {
+  const raw = process.env[name] ?? '';
+  if (raw === '') return values[0];
+  if (!values.includes(raw)) {
+    throw new Error(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+const dpopMode = switchFromEnv('PIXIE_DPOP', ['on', 'off', 'required']);
+const dpopNonce = switchFromEnv('PIXIE_DPOP_NONCE', ['0', '1']) === '1';
+const parMode = switchFromEnv('PIXIE_PAR', ['on', 'off', 'required']);
+// Shared with the API (api.mjs), which accepts the provider's nonces.
+const dpopNonceSecret = Buffer.from(randomBytes(32));
+
 const accessTokenTtl = ttlFromEnv('PIXIE_ACCESS_TOKEN_TTL');
 const idTokenTtl = ttlFromEnv('PIXIE_ID_TOKEN_TTL');
 const refreshTokenTtl = ttlFromEnv('PIXIE_REFRESH_TOKEN_TTL');
@@ -64,6 +83,11 @@ if (refreshTokenTtl) {
   };
 }
 
+const senderConstraints = {
+  ...(dpopMode === 'required' ? { dpop_bound_access_tokens: true } : {}),
+  ...(parMode === 'required' ? { require_pushed_authorization_requests: true } : {}),
+};
+
 const configuration = {
   clients: [
     {
@@ -74,6 +98,7 @@ const configuration = {
       response_types: ['code'],
       redirect_uris: demoRedirectUris,
       post_logout_redirect_uris: DEMO_ORIGINS.map((o) => `${o}/`),
+      ...senderConstraints,
     },
     {
       client_id: 'pixie-notes',
@@ -82,6 +107,7 @@ const configuration = {
       response_types: ['code'],
       redirect_uris: notesRedirectUris,
       post_logout_redirect_uris: [`${NOTES_ORIGIN}/`],
+      ...senderConstraints,
     },
   ],
 
@@ -120,14 +146,24 @@ const configuration = {
   ttl,
 
   jwks: { keys: signingKeys },
-  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
 
   features: {
     devInteractions: { enabled: true }, // built-in login + consent pages
     userinfo: { enabled: true },
     revocation: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    dPoP: {
+      enabled: dpopMode !== 'off',
+      // With a secret, nonces are offered (and `DPoP-Nonce` exposed through CORS).
+      nonceSecret: dpopNonceSecret,
+      requireNonce: () => dpopNonce,
+    },
+    pushedAuthorizationRequests: {
+      enabled: parMode !== 'off',
+      requirePushedAuthorizationRequests: parMode === 'required',
+    },
   },
+  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], dPoPSigningAlgValues: ['ES256'] },
 
   cookies: { keys: [randomUUID()] },
 };
@@ -154,13 +190,19 @@ if (process.env.PIXIE_PROVIDER_FAULTS === '1') {
 }
 
 // The protected resource the app's "Call API" button calls (see api.mjs).
-installApi(provider, { path: '/api/me', clientIds: CLIENT_IDS, appOrigins: APP_ORIGINS });
+installApi(provider, {
+  path: '/api/me',
+  clientIds: CLIENT_IDS,
+  appOrigins: APP_ORIGINS,
+  dpop: { nonceSecret: dpopNonceSecret, requireNonce: dpopNonce },
+});
 
 const server = provider.listen(PORT, '127.0.0.1', () => {
   console.log(`provider listening on ${ISSUER}; protected API at ${ISSUER}/api/me`);
   const lifetimes = Object.entries({ access: accessTokenTtl, id: idTokenTtl, refresh: refreshTokenTtl })
     .filter(([, v]) => v).map(([k, v]) => `${k} ${v} s`);
   if (lifetimes.length) console.log(`token lifetimes: ${lifetimes.join(', ')}`);
+  console.log(`DPoP ${dpopMode}${dpopNonce ? ' (nonce required)' : ''}; PAR ${parMode}`);
 });
 
 function shutdown() {

@@ -23,6 +23,9 @@ fuzz_target!(|data: &[u8]| {
         revocation_endpoint: None,
         authorization_response_iss_parameter_supported: data.len() % 2 == 0,
         code_challenge_methods_supported: None,
+        dpop_signing_alg_values_supported: None,
+        pushed_authorization_request_endpoint: None,
+        require_pushed_authorization_requests: false,
     };
     let randomness = LoginRandomness { verifier: [1; 32], state: [2; 32], nonce: [3; 32] };
     let login = authorization_request(&common::config(), &metadata, randomness, "/", 0.0);

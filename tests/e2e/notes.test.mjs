@@ -51,7 +51,9 @@ test('the home page is public, /notes signs in, calls the API, and logout signs 
   assert.equal(body.sub, 'carol', 'the API saw the signed-in user');
   assert.equal(body.client_id, 'pixie-notes');
   assert.equal(apiCalls.length, 1, 'API calls');
-  assert.match(apiCalls[0], /^Bearer [A-Za-z0-9_-]+$/, 'the API call carried the access token');
+  // The dev provider offers DPoP, so the library binds the token without the app doing anything.
+  assert.match(apiCalls[0], /^DPoP [A-Za-z0-9_-]+$/, 'the API call carried the access token');
+  assert.equal(body.token_type, 'DPoP', 'the API checked the DPoP proof');
   assert.equal((await page.locator('#who').textContent()).trim(), 'carol');
 
   // The app keeps its keys under its own prefix.

@@ -410,7 +410,9 @@ describe('with default token lifetimes', () => {
     assert.equal(first.body.client_id, CLIENT_ID, 'API client_id');
     assert.equal(first.body.message, 'Hello alice from the protected API');
     assert.equal(calls.length, 1, 'API GETs');
-    assert.equal(calls[0].auth, `Bearer ${tokens.access_token}`, 'Authorization of the API call');
+    // The dev provider offers DPoP, so the token is bound and goes with the DPoP scheme (RFC 9449 §7.1).
+    assert.equal(tokens.token_type, 'DPoP', 'token_type');
+    assert.equal(calls[0].auth, `DPoP ${tokens.access_token}`, 'Authorization of the API call');
     assert.equal(net.tokenPosts.length, 1, 'token POSTs (only the login)');
 
     // The provider forgets every access token: the next call gets a 401,
@@ -425,8 +427,8 @@ describe('with default token lifetimes', () => {
     assert.equal(net.tokenPosts.length, 2, 'token POSTs: the login and exactly one refresh');
     refreshForm(net, 1);
     const refreshed = await tokenResponse(net, 1);
-    assert.equal(calls[1].auth, `Bearer ${tokens.access_token}`, 'the first try used the old access token');
-    assert.equal(calls[2].auth, `Bearer ${refreshed.access_token}`, 'the retry used the refreshed access token');
+    assert.equal(calls[1].auth, `DPoP ${tokens.access_token}`, 'the first try used the old access token');
+    assert.equal(calls[2].auth, `DPoP ${refreshed.access_token}`, 'the retry used the refreshed access token');
     assert.equal(await refreshCount(page), 1, '#refresh-count');
     const events = await testEvents();
     assert.equal(events.refreshes, 1, `provider refreshes: ${JSON.stringify(events)}`);

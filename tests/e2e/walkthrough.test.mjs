@@ -20,9 +20,10 @@ const RESULTS = join(ROOT, 'test-results');
 const CLIENT_ID = 'pixie-demo';
 
 /** The steps of a completed login, in order (api-call, refresh, logout follow as they happen). */
+// The dev provider offers DPoP, so a login in memory mode makes its key at the callback.
 const LOGIN_STEPS = [
   'verifier', 'challenge', 'authorization-request', 'user-at-provider', 'callback',
-  'callback-validation', 'token-request', 'token-response', 'id-token-validation', 'userinfo',
+  'callback-validation', 'dpop-key', 'token-request', 'token-response', 'id-token-validation', 'userinfo',
 ];
 
 const base64url = (buf) => Buffer.from(buf).toString('base64url');

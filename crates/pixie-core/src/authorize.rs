@@ -29,6 +29,8 @@ pub struct LoginRandomness {
 pub struct AuthorizationRequest {
     /// The authorization endpoint with every parameter.
     pub url: String,
+    /// The same parameters, in order, for a pushed authorization request (RFC 9126).
+    pub params: Vec<(String, String)>,
     /// The `state` sent, which names the pending record.
     pub state: State,
     /// The S256 challenge sent in place of the verifier.
@@ -81,6 +83,13 @@ pub struct PendingLogin {
     pub acr_values: Option<String>,
     /// A resume must sign the same person in again: the `sub` before the reload.
     pub expected_sub: Option<String>,
+    /// This login's tokens are to be DPoP-bound (RFC 9449): the code goes
+    /// with a proof.
+    pub dpop: bool,
+    /// The DPoP key's thumbprint sent as `dpop_jkt` (RFC 9449 §10): the code
+    /// can be redeemed only with a proof from that key. `None` in memory mode,
+    /// whose key cannot outlive the page and is made at the callback.
+    pub dpop_jkt: Option<String>,
 }
 
 /// A login: the authorization request URL (RFC 6749 §4.1.1, with PKCE S256,
@@ -92,10 +101,38 @@ pub fn authorization_request(
     return_to: &str,
     now_ms: f64,
 ) -> AuthorizationRequest {
-    build(config, metadata, randomness, return_to, now_ms, None)
+    login_request(config, metadata, randomness, return_to, now_ms, &LoginOptions::default())
+}
+
+/// What else a login asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginOptions<'a> {
+    /// A `prompt=none` resume, for this previous user (`None`: an ordinary login).
+    pub resume_for: Option<PreviousUser<'a>>,
+    /// A resume whose previous user is not known (still `prompt=none`).
+    pub silent: bool,
+    /// DPoP-bound tokens: the code will be sent with a proof.
+    pub dpop: bool,
+    /// The DPoP key's RFC 7638 thumbprint, to bind the code to it (`dpop_jkt`; only with `dpop`).
+    pub dpop_jkt: Option<&'a str>,
+}
+
+/// A login with options: a resume, a DPoP-bound code.
+pub fn login_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    randomness: LoginRandomness,
+    return_to: &str,
+    now_ms: f64,
+    options: &LoginOptions<'_>,
+) -> AuthorizationRequest {
+    let silent =
+        (options.silent || options.resume_for.is_some()).then(|| options.resume_for.map(|user| user.sub));
+    build(config, metadata, randomness, return_to, now_ms, silent, options)
 }
 
 /// Who a `prompt=none` resume is for: the person signed in before the reload.
+#[derive(Debug, Clone, Copy)]
 pub struct PreviousUser<'a> {
     /// Their `sub`: the resume is refused if the provider signs in someone else.
     pub sub: &'a str,
@@ -113,7 +150,8 @@ pub fn silent_authorization_request(
     now_ms: f64,
     previous: Option<PreviousUser<'_>>,
 ) -> AuthorizationRequest {
-    build(config, metadata, randomness, return_to, now_ms, Some(previous.map(|user| user.sub)))
+    let options = LoginOptions { resume_for: previous, silent: true, ..LoginOptions::default() };
+    login_request(config, metadata, randomness, return_to, now_ms, &options)
 }
 
 /// `silent`: `None` for a login, `Some(sub)` for a `prompt=none` resume (for that user, if known).
@@ -124,7 +162,9 @@ fn build(
     return_to: &str,
     now_ms: f64,
     silent: Option<Option<&str>>,
+    options: &LoginOptions<'_>,
 ) -> AuthorizationRequest {
+    let dpop_jkt = options.dpop_jkt.filter(|_| options.dpop);
     let prompt = silent.map(|_| "none");
     let login_hint = silent.flatten();
     let pkce = PkcePair::from_random(randomness.verifier);
@@ -150,10 +190,12 @@ fn build(
     params.extend(extra.map(|(k, v)| (k.as_str(), v.as_str())));
     params.extend(prompt.map(|p| ("prompt", p)));
     params.extend(login_hint.map(|sub| ("login_hint", sub)));
+    params.extend(dpop_jkt.map(|jkt| ("dpop_jkt", jkt)));
 
     let endpoint = &metadata.authorization_endpoint;
     let separator = if endpoint.contains('?') { '&' } else { '?' };
-    let url = format!("{endpoint}{separator}{}", form_encode(params));
+    let url = format!("{endpoint}{separator}{}", form_encode(params.iter().copied()));
+    let params = params.into_iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
 
     let pending = PendingLogin {
         verifier: pkce.verifier,
@@ -170,8 +212,10 @@ fn build(
         max_age: config.max_age,
         acr_values: config.acr_values.clone(),
         expected_sub: login_hint.map(str::to_owned),
+        dpop: options.dpop,
+        dpop_jkt: dpop_jkt.map(str::to_owned),
     };
-    AuthorizationRequest { url, state, code_challenge: pkce.challenge, pending }
+    AuthorizationRequest { url, params, state, code_challenge: pkce.challenge, pending }
 }
 
 /// Only same-origin absolute paths; anything that could leave the origin
@@ -215,6 +259,8 @@ impl PendingLogin {
             .with("max_age", self.max_age.map(u64::from))
             .with("acr_values", self.acr_values.as_deref())
             .with("expected_sub", self.expected_sub.as_deref())
+            .with("dpop", self.dpop)
+            .with("dpop_jkt", self.dpop_jkt.as_deref())
             .to_json_string()
     }
 
@@ -244,6 +290,8 @@ impl PendingLogin {
             },
             acr_values: stored.opt_string("acr_values").ok()?,
             expected_sub: stored.opt_string("expected_sub").ok()?,
+            dpop: stored.opt_bool("dpop").ok()?.unwrap_or(false),
+            dpop_jkt: stored.opt_string("dpop_jkt").ok()?,
         })
     }
 

@@ -83,6 +83,8 @@ pub struct ValidatedCallback {
     pub(crate) max_age: Option<u32>,
     pub(crate) acr_values: Option<String>,
     pub(crate) expected_sub: Option<String>,
+    pub(crate) dpop: bool,
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 impl ValidatedCallback {
@@ -109,6 +111,15 @@ impl ValidatedCallback {
     /// The `acr_values` sent, for the ID token's `acr` check.
     pub fn acr_values(&self) -> Option<&str> {
         self.acr_values.as_deref()
+    }
+    /// The tokens are to be DPoP-bound: the token request carries a proof.
+    pub fn dpop(&self) -> bool {
+        self.dpop
+    }
+    /// The DPoP key's thumbprint the code is bound to, if any: the token
+    /// request must carry a proof from that key.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
     }
     /// A resume must sign this `sub` in, and nobody else.
     pub fn expected_sub(&self) -> Option<&str> {
@@ -243,6 +254,8 @@ pub fn validate_callback(
         max_age: pending.max_age,
         acr_values: pending.acr_values,
         expected_sub: pending.expected_sub,
+        dpop: pending.dpop,
+        dpop_jkt: pending.dpop_jkt,
     })
 }
 

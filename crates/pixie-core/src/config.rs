@@ -39,6 +39,8 @@ const RESERVED_AUTH_PARAMS: &[&str] = &[
     "acr_values",
     // Would need checks Pixie does not make (requested claims, their values).
     "claims",
+    // Set from the DPoP key (RFC 9449 §10).
+    "dpop_jkt",
 ];
 
 const KNOWN_FIELDS: &[&str] = &[
@@ -58,6 +60,8 @@ const KNOWN_FIELDS: &[&str] = &[
     "acr_values",
     "request_timeout_secs",
     "logout_method",
+    "dpop",
+    "par",
 ];
 
 /// How long a request may take, unless configured: a hung endpoint must not
@@ -81,6 +85,31 @@ impl TokenStorage {
             Self::Session => "session",
         }
     }
+}
+
+/// Whether tokens are bound to a DPoP key (RFC 9449): `config.json`'s `dpop`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpopMode {
+    /// When the provider lists ES256 in `dpop_signing_alg_values_supported` (the default).
+    Auto,
+    /// Always: refuse to sign in without DPoP-bound tokens.
+    Required,
+    /// Never send a proof.
+    Off,
+}
+
+/// Whether the authorization request is pushed first (RFC 9126): `config.json`'s `par`.
+/// A provider that requires it (`require_pushed_authorization_requests`) gets it in every mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParMode {
+    /// Whenever the provider offers a PAR endpoint.
+    Auto,
+    /// Always: refuse to log in through a provider without a PAR endpoint.
+    Required,
+    /// Only when the provider requires it; otherwise the parameters go in the
+    /// URL (the default: a push costs the click a round trip or two, and
+    /// some providers that offer PAR do not open it to browsers through CORS).
+    Off,
 }
 
 /// How the browser goes to the provider's end-session endpoint (RP-Initiated Logout §2).
@@ -133,6 +162,10 @@ pub struct ClientConfig {
     pub request_timeout_secs: u32,
     /// How to reach the end-session endpoint.
     pub logout_method: LogoutMethod,
+    /// DPoP: bind the tokens to a key the page cannot read.
+    pub dpop: DpopMode,
+    /// Pushed authorization requests.
+    pub par: ParMode,
 }
 
 /// A bad configuration, naming the field so the deployer can fix it.
@@ -363,6 +396,18 @@ impl ClientConfig {
             Some("post") => LogoutMethod::Post,
             Some(_) => return Err(ConfigError::new("logout_method", "must be \"get\" or \"post\"")),
         };
+        let dpop = match optional_string(fields, "dpop")?.as_deref() {
+            None | Some("auto") => DpopMode::Auto,
+            Some("required") => DpopMode::Required,
+            Some("off") => DpopMode::Off,
+            Some(_) => return Err(ConfigError::new("dpop", "must be \"auto\", \"required\" or \"off\"")),
+        };
+        let par = match optional_string(fields, "par")?.as_deref() {
+            Some("auto") => ParMode::Auto,
+            Some("required") => ParMode::Required,
+            None | Some("off") => ParMode::Off,
+            Some(_) => return Err(ConfigError::new("par", "must be \"auto\", \"required\" or \"off\"")),
+        };
 
         Ok(Self {
             issuer,
@@ -381,6 +426,8 @@ impl ClientConfig {
             acr_values,
             request_timeout_secs,
             logout_method,
+            dpop,
+            par,
         })
     }
 
@@ -482,6 +529,16 @@ impl ConfigBuilder {
         self.set("request_timeout_secs", u64::from(secs))
     }
 
+    /// `dpop`.
+    pub fn dpop(self, mode: DpopMode) -> Self {
+        self.set("dpop", mode_name(mode == DpopMode::Auto, mode == DpopMode::Required))
+    }
+
+    /// `par`.
+    pub fn par(self, mode: ParMode) -> Self {
+        self.set("par", mode_name(mode == ParMode::Auto, mode == ParMode::Required))
+    }
+
     /// `logout_method`.
     pub fn logout_method(self, method: LogoutMethod) -> Self {
         self.set("logout_method", if method == LogoutMethod::Post { "post" } else { "get" })
@@ -495,6 +552,14 @@ impl ConfigBuilder {
     /// The configuration as `config.json` would say it (before defaults).
     pub fn to_json(&self) -> String {
         self.0.to_json_string()
+    }
+}
+
+fn mode_name(auto: bool, required: bool) -> &'static str {
+    match (auto, required) {
+        (true, _) => "auto",
+        (_, true) => "required",
+        _ => "off",
     }
 }
 

@@ -25,6 +25,12 @@ pub struct ProviderMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     /// The PKCE methods offered, when the provider lists them.
     pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// RFC 9449 §5.1: the DPoP proof algorithms the provider accepts.
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// RFC 9126 §5: where to push authorization requests.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the provider takes authorization requests only pushed.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl ProviderMetadata {
@@ -41,6 +47,12 @@ impl ProviderMetadata {
                 .opt_bool("authorization_response_iss_parameter_supported")?
                 .unwrap_or(false),
             code_challenge_methods_supported: document.opt_strings("code_challenge_methods_supported")?,
+            dpop_signing_alg_values_supported: document.opt_strings("dpop_signing_alg_values_supported")?,
+            pushed_authorization_request_endpoint: document
+                .opt_string("pushed_authorization_request_endpoint")?,
+            require_pushed_authorization_requests: document
+                .opt_bool("require_pushed_authorization_requests")?
+                .unwrap_or(false),
         })
     }
 
@@ -64,6 +76,10 @@ impl ProviderMetadata {
             ("jwks_uri", metadata.jwks_uri.as_ref()),
             ("end_session_endpoint", metadata.end_session_endpoint.as_ref()),
             ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
+            (
+                "pushed_authorization_request_endpoint",
+                metadata.pushed_authorization_request_endpoint.as_ref(),
+            ),
         ];
         for (field, url) in endpoints {
             if let Some(url) = url.filter(|url| !is_secure_url(url)) {

@@ -8,9 +8,11 @@ use core::fmt;
 use crate::callback::CallbackError;
 use crate::config::ConfigError;
 use crate::discovery::DiscoveryError;
+use crate::dpop::DpopError;
 use crate::id_token::IdTokenError;
 use crate::jwks::JwksError;
 use crate::jwt::JwtError;
+use crate::par::ParError;
 use crate::token::TokenError;
 use crate::userinfo::UserinfoError;
 
@@ -37,6 +39,10 @@ pub enum AuthError {
     Jwks(JwksError),
     /// The userinfo response was refused.
     Userinfo(UserinfoError),
+    /// DPoP (RFC 9449) could not be used as configured.
+    Dpop(DpopError),
+    /// The pushed authorization request (RFC 9126) failed.
+    Par(ParError),
     /// fetch() itself failed: offline, DNS, or a CORS refusal (the browser hides which).
     Network {
         /// What the request was for, e.g. `"the token request"`.
@@ -124,6 +130,16 @@ impl AuthError {
                 UserinfoError::Invalid(_) => "userinfo_invalid",
                 UserinfoError::SubMismatch => "userinfo_sub_mismatch",
             },
+            Self::Dpop(e) => match e {
+                DpopError::Unsupported => "dpop_unsupported",
+                DpopError::NotBound { .. } => "dpop_not_bound",
+                DpopError::Key(_) => "dpop_key_unavailable",
+            },
+            Self::Par(e) => match e {
+                ParError::NoEndpoint => "par_unsupported",
+                ParError::OAuth { code, .. } => return sanitize_code(code),
+                ParError::Invalid(_) => "par_response_invalid",
+            },
             Self::Network { .. } => "network_error",
             Self::NoRefreshToken => "no_refresh_token",
             Self::NotSignedIn => "not_signed_in",
@@ -145,6 +161,7 @@ impl AuthError {
             }
             Self::Token(TokenError::OAuth { description, .. }) => description.as_deref(),
             Self::Token(TokenError::Http { body_excerpt, .. }) => Some(body_excerpt),
+            Self::Par(ParError::OAuth { description, .. }) => description.as_deref(),
             _ => None,
         }
     }
@@ -167,6 +184,8 @@ impl fmt::Display for AuthError {
             Self::IdToken(e) => e.fmt(f),
             Self::Jwks(e) => e.fmt(f),
             Self::Userinfo(e) => e.fmt(f),
+            Self::Dpop(e) => e.fmt(f),
+            Self::Par(e) => e.fmt(f),
             Self::Network { during, detail } => write!(
                 f,
                 "The network request for {during} failed ({detail}). Check that the provider is up and allows this app's origin for CORS."
@@ -193,6 +212,8 @@ impl std::error::Error for AuthError {
             Self::IdToken(e) => Some(e),
             Self::Jwks(e) => Some(e),
             Self::Userinfo(e) => Some(e),
+            Self::Dpop(e) => Some(e),
+            Self::Par(e) => Some(e),
             _ => None,
         }
     }
@@ -414,8 +435,40 @@ std_error!(
     IdTokenError,
     JwtError,
     JwksError,
-    UserinfoError
+    UserinfoError,
+    DpopError,
+    ParError
 );
+
+impl fmt::Display for DpopError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported => f.write_str(
+                "config.json asks for DPoP (\"dpop\": \"required\"), but the provider does not list ES256 in dpop_signing_alg_values_supported. Enable DPoP at the provider, or set \"dpop\" to \"auto\".",
+            ),
+            Self::NotBound { token_type } => write!(
+                f,
+                "config.json asks for DPoP-bound tokens (\"dpop\": \"required\"), but the provider issued a `{token_type}` token. Enable DPoP-bound tokens for this client at the provider."
+            ),
+            Self::Key(why) => write!(
+                f,
+                "The DPoP key could not be made or used ({why}). DPoP needs WebCrypto and IndexedDB; set \"dpop\" to \"off\" where they are missing."
+            ),
+        }
+    }
+}
+
+impl fmt::Display for ParError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoEndpoint => f.write_str(
+                "Pushed authorization requests are required, but the provider publishes no pushed_authorization_request_endpoint. Enable PAR at the provider, or set \"par\" to \"auto\".",
+            ),
+            Self::OAuth { status, .. } => write!(f, "The provider refused the pushed authorization request (HTTP {status})."),
+            Self::Invalid(why) => write!(f, "The provider's answer to the pushed authorization request is invalid: {why}."),
+        }
+    }
+}
 
 /// A provider's error code goes into the page, so keep it to RFC 6749's charset and a sane length.
 fn sanitize_code(code: &str) -> String {
@@ -449,4 +502,6 @@ from_error!(
     IdTokenError => IdToken,
     JwksError => Jwks,
     UserinfoError => Userinfo,
+    DpopError => Dpop,
+    ParError => Par,
 );

@@ -377,6 +377,12 @@ impl From<u64> for Json {
     }
 }
 
+impl From<i64> for Json {
+    fn from(n: i64) -> Self {
+        Json::Number(Number(n.to_string()))
+    }
+}
+
 impl From<Object> for Json {
     fn from(o: Object) -> Self {
         Json::Object(o)

@@ -56,9 +56,12 @@ pub struct Session {
     pub access_token_expires_at_ms: Option<f64>,
     /// The scope granted, if the provider said.
     pub scope: Option<String>,
+    /// The DPoP key's thumbprint when the tokens are bound to it (`token_type: DPoP`):
+    /// every use of them then carries a proof from that key.
+    pub dpop_jkt: Option<String>,
 }
 
-const VERSION: u64 = 3;
+const VERSION: u64 = 4;
 
 impl Session {
     /// Who is signed in.
@@ -84,6 +87,7 @@ impl Session {
             .with("received_at_ms", Json::millis(self.received_at_ms))
             .with("expires_at_ms", self.access_token_expires_at_ms.map(Json::millis))
             .with("scope", self.scope.as_deref())
+            .with("dpop_jkt", self.dpop_jkt.as_deref())
             .to_json_string()
     }
 
@@ -115,6 +119,7 @@ impl Session {
             id_token_claims,
             access_token_expires_at_ms: stored.opt_millis("expires_at_ms").ok()?,
             scope: stored.opt_string("scope").ok()?,
+            dpop_jkt: stored.opt_string("dpop_jkt").ok()?,
         })
     }
 
@@ -148,6 +153,8 @@ pub fn refresh_failure(error: &AuthError, failed_attempts: u32) -> RefreshFailur
         AuthError::Token(TokenError::OAuth { code: OAuthErrorCode::InvalidGrant, .. }) => {
             RefreshFailure::EndSession
         }
+        // The tokens are bound to a key this browser no longer has: nothing can use them.
+        AuthError::Dpop(crate::dpop::DpopError::Key(_)) => RefreshFailure::EndSession,
         AuthError::Network { .. } => RefreshFailure::RetryAfter {
             attempt: failed_attempts.saturating_add(1),
             delay_ms: retry_delay_ms(failed_attempts),
@@ -387,5 +394,6 @@ pub fn should_adopt(current: &Session, incoming: &Session, client_id: &str) -> b
         && incoming.is_for(&current.issuer, &current.client_id)
         && current.client_id == client_id
         && incoming.signed_in_at_ms == current.signed_in_at_ms
+        && incoming.dpop_jkt == current.dpop_jkt
         && same_login(&incoming.id_token_claims, &current.id_token_claims, client_id).is_ok()
 }

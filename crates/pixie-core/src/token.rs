@@ -24,7 +24,7 @@ pub fn token_request(callback: &ValidatedCallback) -> HttpRequest {
 pub struct TokenResponse {
     /// The access token.
     pub access_token: AccessToken,
-    /// `Bearer`.
+    /// `Bearer`, or `DPoP` for a token bound to a DPoP key (RFC 9449 §5).
     pub token_type: String,
     /// Seconds from receipt; the caller turns it into a local deadline. A
     /// stated 0 is read as not stated: no token is useful for no time, and a
@@ -114,7 +114,7 @@ pub enum TokenError {
     },
     /// JSON, but not a token response.
     Invalid(String),
-    /// Only Bearer tokens are supported (DPoP is not, yet).
+    /// Only Bearer and DPoP tokens are supported.
     UnsupportedTokenType(String),
     /// `openid` was requested, so an ID token is mandatory (OIDC Core §3.1.3.3).
     MissingIdToken,
@@ -147,7 +147,7 @@ pub fn parse_token_response(response: &HttpResponse) -> Result<TokenResponse, To
     if access_token.is_empty() {
         return Err(TokenError::Invalid("access_token is empty".to_owned()));
     }
-    if !token_type.eq_ignore_ascii_case("bearer") {
+    if !token_type.eq_ignore_ascii_case("bearer") && !token_type.eq_ignore_ascii_case("dpop") {
         return Err(TokenError::UnsupportedTokenType(token_type.to_owned()));
     }
     let not_a_count = || TokenError::Invalid("expires_in must be a non-negative integer".to_owned());

@@ -26,6 +26,7 @@ const SECRET_NAMES: &[&str] = &[
     "token",
     "client_secret",
     "authorization",
+    "dpop",
 ];
 
 /// The swim lanes of the sequence diagram.
@@ -46,6 +47,10 @@ pub enum Step {
     VerifierMade,
     /// 2. The code_challenge is derived.
     ChallengeDerived,
+    /// 2. A DPoP key pair is made (RFC 9449), when the provider supports DPoP.
+    DpopKey,
+    /// 3. The authorization request is pushed (RFC 9126), when PAR is used.
+    PushedRequest,
     /// 3. The browser goes to the authorization endpoint.
     AuthorizationRequest,
     /// 4. The person signs in at the provider.
@@ -70,9 +75,11 @@ pub enum Step {
     Logout,
 }
 
-const ALL_STEPS: [Step; 13] = [
+const ALL_STEPS: [Step; 15] = [
     Step::VerifierMade,
     Step::ChallengeDerived,
+    Step::DpopKey,
+    Step::PushedRequest,
     Step::AuthorizationRequest,
     Step::UserAtProvider,
     Step::Callback,
@@ -100,8 +107,8 @@ impl Step {
     pub fn number(self) -> u8 {
         match self {
             Self::VerifierMade => 1,
-            Self::ChallengeDerived => 2,
-            Self::AuthorizationRequest => 3,
+            Self::ChallengeDerived | Self::DpopKey => 2,
+            Self::PushedRequest | Self::AuthorizationRequest => 3,
             Self::UserAtProvider => 4,
             Self::Callback => 5,
             Self::CallbackValidated => 6,
@@ -118,6 +125,8 @@ impl Step {
         match self {
             Self::VerifierMade => "verifier",
             Self::ChallengeDerived => "challenge",
+            Self::DpopKey => "dpop-key",
+            Self::PushedRequest => "pushed-authorization-request",
             Self::AuthorizationRequest => "authorization-request",
             Self::UserAtProvider => "user-at-provider",
             Self::Callback => "callback",
@@ -137,6 +146,8 @@ impl Step {
         match self {
             Self::VerifierMade => "A secret code_verifier is made",
             Self::ChallengeDerived => "The code_challenge is derived",
+            Self::DpopKey => "A DPoP key pair is made, that no one can read",
+            Self::PushedRequest => "The authorization request is pushed to the provider",
             Self::AuthorizationRequest => "Redirect to the authorization endpoint",
             Self::UserAtProvider => "You sign in at the provider",
             Self::Callback => "The provider redirects back with a code",
@@ -156,6 +167,8 @@ impl Step {
         match self {
             Self::VerifierMade => "A public client cannot keep a client secret, so it makes a fresh one-time secret for every login instead, and keeps it in this tab.",
             Self::ChallengeDerived => "Only a SHA-256 hash of the verifier travels through the browser's address bar, so whoever sees the redirect cannot redeem the code.",
+            Self::DpopKey => "The tokens will be bound to this key: WebCrypto makes it non-extractable, so the page can sign with it but no script can copy it. A stolen token is useless without it.",
+            Self::PushedRequest => "The parameters go to the provider in a direct POST, with a DPoP proof, instead of through the address bar; the browser then carries only a one-time request_uri.",
             Self::AuthorizationRequest => "The browser goes to the provider with the challenge, a state that binds the answer to this tab, and a nonce that binds the ID token to this login.",
             Self::UserAtProvider => "Only the provider ever sees your password; Pixie waits for its answer.",
             Self::Callback => "The provider answers through the browser with a short-lived, single-use code, the state, and its own name (iss).",
@@ -175,6 +188,8 @@ impl Step {
         match self {
             Self::VerifierMade => ("RFC 7636 §4.1", "https://www.rfc-editor.org/rfc/rfc7636#section-4.1"),
             Self::ChallengeDerived => ("RFC 7636 §4.2", "https://www.rfc-editor.org/rfc/rfc7636#section-4.2"),
+            Self::DpopKey => ("RFC 9449 §10", "https://www.rfc-editor.org/rfc/rfc9449#section-10"),
+            Self::PushedRequest => ("RFC 9126 §2", "https://www.rfc-editor.org/rfc/rfc9126#section-2"),
             Self::AuthorizationRequest => {
                 ("RFC 6749 §4.1.1", "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1")
             }
@@ -205,14 +220,18 @@ impl Step {
         match self {
             Self::VerifierMade
             | Self::ChallengeDerived
+            | Self::DpopKey
             | Self::CallbackValidated
             | Self::IdTokenValidated => (Lane::Browser, Lane::Browser),
             Self::AuthorizationRequest => (Lane::Browser, Lane::Authorize),
             Self::UserAtProvider => (Lane::Authorize, Lane::Authorize),
             Self::Callback => (Lane::Authorize, Lane::Browser),
-            Self::TokenRequest | Self::Userinfo | Self::ApiCall | Self::Refresh | Self::Logout => {
-                (Lane::Browser, Lane::Token)
-            }
+            Self::PushedRequest
+            | Self::TokenRequest
+            | Self::Userinfo
+            | Self::ApiCall
+            | Self::Refresh
+            | Self::Logout => (Lane::Browser, Lane::Token),
             Self::TokenResponse => (Lane::Token, Lane::Browser),
         }
     }
@@ -316,6 +335,18 @@ impl TraceEntry {
     pub fn request(mut self, request: &HttpRequest) -> Self {
         self.http = Some(HttpTrace::of_request(request));
         self
+    }
+
+    /// The DPoP proof `request` carries, decoded: its header (with the public
+    /// key) and its claims, for the walkthrough. Nothing when it has none.
+    pub fn dpop_proof(self, request: &HttpRequest) -> Self {
+        let proof = request.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("dpop"));
+        let Some(decoded) = proof.and_then(|(_, proof)| crate::dpop::decode_proof(proof)) else {
+            return self;
+        };
+        let header = decoded.header.to_json_string();
+        let claims = decoded.claims.to_json_string();
+        self.value("DPoP proof header", &header).value("DPoP proof claims", &claims)
     }
 
     /// Record the response it got (masked) and when.
@@ -595,4 +626,17 @@ pub fn id_token_checks(
         )
         .check("10. not issued in the future (iat)", true, format!("iat {}", token.iat))
         .check("11. nonce matches the one sent", true, "")
+}
+
+/// The DPoP key step: the public half and its thumbprint; the private half
+/// exists only as a non-extractable `CryptoKey`.
+pub fn dpop_key_entry(key: &crate::dpop::DpopPublicKey, at_ms: f64) -> TraceEntry {
+    TraceEntry::new(Step::DpopKey, at_ms)
+        .value("public key (JWK)", &key.jwk().to_json_string())
+        .value("dpop_jkt (RFC 7638 thumbprint)", &key.thumbprint())
+        .value(
+            "private key",
+            "a WebCrypto CryptoKey made with extractable: false; it never leaves the browser",
+        )
+        .value("algorithm", "ES256 (ECDSA P-256, SHA-256)")
 }

@@ -40,6 +40,9 @@ fn provider() -> Provider {
             revocation_endpoint: None,
             authorization_response_iss_parameter_supported: true,
             code_challenge_methods_supported: None,
+            dpop_signing_alg_values_supported: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
         },
     }
 }
@@ -217,7 +220,7 @@ fn signed_in_session() -> Arc<Session> {
         )
     );
     let record = format!(
-        r#"{{"v":3,"session_id":"s","generation":0,"issuer":"{ISSUER}","client_id":"pixie-demo","access_token":"at","refresh_token":null,"id_token":"{id_token}","alg":"RS256","kid":"k","signed_in_at_ms":1,"received_at_ms":1,"expires_at_ms":null,"scope":null}}"#
+        r#"{{"v":4,"session_id":"s","generation":0,"issuer":"{ISSUER}","client_id":"pixie-demo","access_token":"at","refresh_token":null,"id_token":"{id_token}","alg":"RS256","kid":"k","signed_in_at_ms":1,"received_at_ms":1,"expires_at_ms":null,"scope":null}}"#
     );
     Arc::new(Session::from_json(&record).expect("a valid record"))
 }
@@ -354,4 +357,73 @@ mod signatures {
         assert_eq!(proof.algorithm().jose_name(), "ES256");
         assert_eq!(proof.kid(), Some("test-es256"));
     }
+}
+
+// ----- the DPoP key -------------------------------------------------------------
+
+/// WebCrypto's own check of a proof's signature with the key's public half.
+async fn verifies(public: &pixie_core::dpop::DpopPublicKey, input: &[u8], signature: &[u8]) -> bool {
+    use js_sys::{Array, Object, Reflect};
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let jwk = Object::new();
+    for (name, value) in [("kty", "EC"), ("crv", "P-256"), ("x", public.x.as_str()), ("y", public.y.as_str())] {
+        Reflect::set(&jwk, &name.into(), &value.into()).unwrap();
+    }
+    let algorithm = Object::new();
+    Reflect::set(&algorithm, &"name".into(), &"ECDSA".into()).unwrap();
+    Reflect::set(&algorithm, &"namedCurve".into(), &"P-256".into()).unwrap();
+    let usages = Array::of1(&"verify".into());
+    let key = subtle
+        .import_key_with_object("jwk", &jwk, &algorithm, true, &usages)
+        .map(wasm_bindgen_futures::JsFuture::from)
+        .unwrap()
+        .await
+        .unwrap()
+        .unchecked_into::<web_sys::CryptoKey>();
+    Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into()).unwrap();
+    let mut signature = signature.to_vec();
+    let mut input = input.to_vec();
+    let verified = subtle
+        .verify_with_object_and_u8_array_and_u8_array(&algorithm, &key, &mut signature, &mut input)
+        .map(wasm_bindgen_futures::JsFuture::from)
+        .unwrap()
+        .await
+        .unwrap();
+    verified.as_bool() == Some(true)
+}
+
+#[wasm_bindgen_test]
+async fn a_dpop_key_signs_proofs_that_verify_and_cannot_be_exported() {
+    use crate::browser::dpop_key::DpopKey;
+    use pixie_core::dpop::{proof, proof_claims};
+    use pixie_core::http::HttpRequest;
+
+    let key = DpopKey::generate().await.expect("WebCrypto makes a P-256 key");
+    assert_eq!(key.public.x.len(), 43, "32-byte coordinates, base64url");
+    let request = HttpRequest::form_post(&format!("{ISSUER}/token"), "grant_type=refresh_token".to_owned());
+    let unsigned = proof(&key.public, &proof_claims(&request, [5; 16], 1_700_000_000, None, None));
+    let signature = key.sign(unsigned.signing_input.as_bytes()).await.expect("signs");
+    assert_eq!(signature.len(), 64, "raw r || s, as a JWS wants");
+    assert!(verifies(&key.public, unsigned.signing_input.as_bytes(), &signature).await, "the proof verifies");
+    assert!(!verifies(&key.public, b"something else", &signature).await, "and only for what was signed");
+    assert!(unsigned.signed(&signature).is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_dpop_key_is_kept_as_a_crypto_key_once_and_forgotten() {
+    use crate::browser::dpop_key::DpopKey;
+    let database = "pixie-test.dpop";
+    DpopKey::delete_all(database).await.expect("clear");
+    assert!(DpopKey::load(database, "issuer client").await.expect("reads").is_none());
+    let first = DpopKey::generate().await.unwrap();
+    first.add(database, "issuer client").await.expect("kept");
+    let second = DpopKey::generate().await.unwrap();
+    assert!(second.add(database, "issuer client").await.is_err(), "a second key for the same issuer and client");
+    let loaded = DpopKey::load(database, "issuer client").await.unwrap().expect("found");
+    assert_eq!(loaded.public, first.public, "the first one kept wins");
+    // The loaded key still signs, with the same key pair.
+    let signature = loaded.sign(b"input").await.unwrap();
+    assert!(verifies(&first.public, b"input", &signature).await);
+    DpopKey::delete_all(database).await.unwrap();
+    assert!(DpopKey::load(database, "issuer client").await.unwrap().is_none(), "gone after delete_all");
 }

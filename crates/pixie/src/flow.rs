@@ -8,17 +8,17 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pixie_core::authorize::{
-    authorization_request, silent_authorization_request, PendingLogin, PreviousUser,
-};
+use pixie_core::authorize::{login_request, AuthorizationRequest, LoginOptions, PendingLogin, PreviousUser};
 use pixie_core::callback::{
     confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse, ValidatedCallback,
 };
 use pixie_core::config::{parse_config_response, ClientConfig, DEFAULT_REQUEST_TIMEOUT_SECS};
 use pixie_core::discovery::{discovery_request, parse_discovery_response};
+use pixie_core::dpop::{key_persists, token_binding, use_dpop, TokenBinding};
 use pixie_core::http::HttpRequest;
 use pixie_core::id_token::{validate_id_token, IdTokenError, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS};
 use pixie_core::jwks::{jwks_request, parse_jwks_response};
+use pixie_core::par::{par_redirect_url, par_request, parse_par_response, use_par, ParError};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
 use pixie_core::session::Session;
 use pixie_core::startup::{entry, Entry};
@@ -237,27 +237,121 @@ pub(crate) fn begin_silent_resume(auth: Auth, previous_sub: &str) {
 }
 
 /// `resume_for`: `None` for a login, `Some(sub)` for a `prompt=none` resume.
+/// Without DPoP and PAR it is synchronous from the click to `location.assign`;
+/// with them, the key and the pushed request come first.
 fn redirect_to_provider(auth: Auth, resume_for: Option<&str>, return_to: &str) -> Result<(), AuthError> {
     let Some(provider) = auth.provider.get_untracked() else {
         return Ok(()); // Not ready: a Log in button should be disabled until `is_ready`.
     };
+    let dpop = use_dpop(&provider.config, &provider.metadata)?;
+    let par = use_par(&provider.config, &provider.metadata)?;
+    // In memory mode the DPoP key is made at the callback: nothing to wait for here.
+    let key_first = dpop && key_persists(&provider.config);
+    if !key_first && !par {
+        let now_ms = clock::now_ms();
+        let request = login(&provider, resume_for, return_to, (dpop, None), now_ms)?;
+        #[cfg(feature = "trace")]
+        record_login_start(auth, &request, None, now_ms);
+        return leave_for_provider(auth, &provider.config, &request, &request.url, now_ms);
+    }
+    auth.state.set(AuthState::Redirecting);
+    let (resume_for, return_to) = (resume_for.map(str::to_owned), return_to.to_owned());
+    spawn_local(async move {
+        let redirect =
+            redirect_after_preflight(auth, &provider, dpop, par, resume_for.as_deref(), &return_to);
+        if let Err(error) = redirect.await {
+            auth.resuming.set(false);
+            fail(auth, error);
+        }
+    });
+    Ok(())
+}
+
+/// The authorization request, and its pending record's randomness.
+fn login(
+    provider: &Provider,
+    resume_for: Option<&str>,
+    return_to: &str,
+    (dpop, dpop_jkt): (bool, Option<&str>),
+    now_ms: f64,
+) -> Result<AuthorizationRequest, AuthError> {
     let config = &provider.config;
     let randomness = random::login_randomness().map_err(|e| AuthError::Storage(e.to_string()))?;
-    let now_ms = clock::now_ms();
     storage::purge_stale_pending(&config.storage_key_prefix, now_ms);
-    let request = match resume_for {
-        None => authorization_request(config, &provider.metadata, randomness, return_to, now_ms),
-        Some(sub) => {
-            let previous = Some(PreviousUser { sub });
-            silent_authorization_request(config, &provider.metadata, randomness, return_to, now_ms, previous)
-        }
+    let options = LoginOptions {
+        resume_for: resume_for.map(|sub| PreviousUser { sub }),
+        silent: resume_for.is_some(),
+        dpop,
+        dpop_jkt,
     };
+    Ok(login_request(config, &provider.metadata, randomness, return_to, now_ms, &options))
+}
+
+/// Keep the pending record, then go: it is in sessionStorage before the page can unload.
+fn leave_for_provider(
+    auth: Auth,
+    config: &ClientConfig,
+    request: &AuthorizationRequest,
+    url: &str,
+    now_ms: f64,
+) -> Result<(), AuthError> {
     #[cfg(feature = "trace")]
-    record_redirect(auth, &request, now_ms);
+    record_redirect(auth, url, now_ms);
+    #[cfg(not(feature = "trace"))]
+    let _ = now_ms;
     let key = config.storage_key(&PendingLogin::storage_name(&request.state));
     storage::set(&key, &request.pending.to_storage_json()).map_err(AuthError::Storage)?;
     auth.state.set(AuthState::Redirecting);
-    navigation::assign(&request.url).map_err(|detail| AuthError::Network { during: "the redirect", detail })
+    navigation::assign(url).map_err(|detail| AuthError::Network { during: "the redirect", detail })
+}
+
+/// DPoP in sessionStorage mode: the key, whose thumbprint binds the code
+/// (`dpop_jkt`). PAR: the parameters go in a POST (with a proof from that
+/// key), and the browser carries only `request_uri`.
+async fn redirect_after_preflight(
+    auth: Auth,
+    provider: &Provider,
+    dpop: bool,
+    par: bool,
+    resume_for: Option<&str>,
+    return_to: &str,
+) -> Result<(), AuthError> {
+    let config = &provider.config;
+    let key = match dpop && key_persists(config) {
+        true => Some(crate::dpop::persistent_key(auth, config).await?),
+        false => None,
+    };
+    let jkt = key.as_ref().map(|key| key.public.thumbprint());
+    let now_ms = clock::now_ms();
+    let request = login(provider, resume_for, return_to, (dpop, jkt.as_deref()), now_ms)?;
+    #[cfg(feature = "trace")]
+    record_login_start(auth, &request, key.as_deref(), now_ms);
+    if !par {
+        return leave_for_provider(auth, config, &request, &request.url, now_ms);
+    }
+    let endpoint =
+        provider.metadata.pushed_authorization_request_endpoint.as_deref().ok_or(ParError::NoEndpoint)?;
+    let push = par_request(endpoint, &request);
+    let timeout_secs = config.request_timeout_secs;
+    let sent = match &key {
+        Some(key) => crate::dpop::send(auth, key, &push, None, timeout_secs).await,
+        None => fetch::send(&push, timeout_secs).await.map(|response| (response, push.clone())),
+    };
+    let (response, sent) =
+        sent.map_err(|e| AuthError::Network { during: "the pushed authorization request", detail: e.0 })?;
+    #[cfg(feature = "trace")]
+    crate::trace::record_quietly(
+        auth,
+        pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::PushedRequest, now_ms)
+            .request(&sent)
+            .dpop_proof(&sent)
+            .response(&response, clock::now_ms()),
+    );
+    #[cfg(not(feature = "trace"))]
+    let _ = sent;
+    let pushed = parse_par_response(&response)?;
+    let url = par_redirect_url(&provider.metadata, &config.client_id, &pushed);
+    leave_for_provider(auth, config, &request, &url, now_ms)
 }
 
 /// The callback, synchronously: take the pending record (so a replay of this
@@ -290,7 +384,7 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
     // The code goes to the token endpoint now, while the page is built.
     let timeout_secs = config.request_timeout_secs;
     let exchange =
-        parsed.and_then(|(response, pending)| begin_exchange(auth, response, pending, timeout_secs));
+        parsed.and_then(|(response, pending)| begin_exchange(auth, config, response, pending, timeout_secs));
     spawn_local(async move {
         let outcome = match exchange {
             Ok(exchange) => complete_login(auth, exchange).await,
@@ -343,14 +437,18 @@ struct Exchange {
     callback: ValidatedCallback,
     request: HttpRequest,
     received_at_ms: f64,
-    token: fetch::InFlight,
+    /// `None` when the code is DPoP-bound: the request waits for the key and its proof.
+    token: Option<fetch::InFlight>,
     jwks: Option<fetch::InFlight>,
+    /// The configuration the callback was recognised with (it names the key's store).
+    config: ClientConfig,
 }
 
 /// Check the callback against its pending record, and send the code: the
 /// record holds what the login page checked, so nothing else is needed first.
 fn begin_exchange(
     auth: Auth,
+    config: &ClientConfig,
     response: CallbackResponse,
     pending: Option<PendingLogin>,
     timeout_secs: u32,
@@ -377,24 +475,76 @@ fn begin_exchange(
 
     let request = token_request(&callback);
     let received_at_ms = clock::now_ms();
-    #[cfg(feature = "trace")]
+    let token = match callback.dpop() {
+        true => None,
+        false => {
+            #[cfg(feature = "trace")]
+            record_token_request(auth, &callback, &request, received_at_ms);
+            Some(fetch::begin(&request, timeout_secs))
+        }
+    };
+    // The JWKS is fetched alongside the token request, so verification adds no round trip.
+    let jwks = callback.jwks_uri().map(|uri| fetch::begin(&jwks_request(uri), timeout_secs));
+    Ok(Exchange { callback, request, received_at_ms, token, jwks, config: config.clone() })
+}
+
+#[cfg(feature = "trace")]
+fn record_token_request(auth: Auth, callback: &ValidatedCallback, sent: &HttpRequest, at_ms: f64) {
     crate::trace::record_quietly(
         auth,
-        pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::TokenRequest, received_at_ms)
-            .request(&request)
+        pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::TokenRequest, at_ms)
+            .request(sent)
+            .dpop_proof(sent)
             .value("client secret sent", "none: a public client has no secret")
             .spent_value("code_verifier (spent)", callback.verifier().secret()),
     );
-    // The JWKS is fetched alongside the token request, so verification adds no round trip.
-    let token = fetch::begin(&request, timeout_secs);
-    let jwks = callback.jwks_uri().map(|uri| fetch::begin(&jwks_request(uri), timeout_secs));
-    Ok(Exchange { callback, request, received_at_ms, token, jwks })
+}
+
+/// The token request of a DPoP login: the key (from IndexedDB when the code
+/// is bound to it, else a fresh one in memory), a proof, and once more with
+/// the server's nonce if it asks for one. Also the key's thumbprint.
+async fn send_bound_token_request(
+    auth: Auth,
+    exchange_config: &ClientConfig,
+    callback: &ValidatedCallback,
+    request: &HttpRequest,
+) -> Result<(pixie_core::http::HttpResponse, HttpRequest, String), AuthError> {
+    let key = match callback.dpop_jkt() {
+        Some(jkt) => crate::dpop::key_for(auth, exchange_config, jkt).await?,
+        None => {
+            let key = crate::dpop::memory_key(auth).await?;
+            #[cfg(feature = "trace")]
+            crate::trace::record_quietly(
+                auth,
+                pixie_core::trace::dpop_key_entry(&key.public, clock::now_ms()),
+            );
+            key
+        }
+    };
+    let sent = crate::dpop::send(auth, &key, request, None, exchange_config.request_timeout_secs).await;
+    let (response, sent) =
+        sent.map_err(|e| AuthError::Network { during: "the token request", detail: e.0 })?;
+    #[cfg(feature = "trace")]
+    record_token_request(auth, callback, &sent, clock::now_ms());
+    #[cfg(not(feature = "trace"))]
+    let _ = callback;
+    Ok((response, sent, key.public.thumbprint()))
 }
 
 async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError> {
-    let Exchange { callback, request, received_at_ms, token, jwks } = exchange;
-    #[cfg(not(feature = "trace"))]
-    let _ = request;
+    let Exchange { callback, request, received_at_ms, token, jwks, config: exchange_config } = exchange;
+    let token = async {
+        match token {
+            Some(in_flight) => in_flight
+                .finish()
+                .await
+                .map(|response| (response, request.clone(), None))
+                .map_err(|e| AuthError::Network { during: "the token request", detail: e.0 }),
+            None => send_bound_token_request(auth, &exchange_config, &callback, &request)
+                .await
+                .map(|(response, sent, jkt)| (response, sent, Some(jkt))),
+        }
+    };
     let jwks = async move {
         match jwks {
             Some(in_flight) => {
@@ -408,20 +558,29 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
         }
     };
     // The deployed configuration is read beside the exchange.
-    let ((token_response, jwks), provider) = join(join(token.finish(), jwks), ensure_provider(auth)).await;
+    let ((token_response, jwks), provider) = join(join(token, jwks), ensure_provider(auth)).await;
     let provider = provider?;
     confirm_provider(&callback, &provider)?;
     let (config, metadata) = (&provider.config, &provider.metadata);
-    let response =
-        token_response.map_err(|e| AuthError::Network { during: "the token request", detail: e.0 })?;
+    let (response, sent, proof_jkt) = token_response?;
     #[cfg(feature = "trace")]
     crate::trace::record_quietly(
         auth,
         pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::TokenResponse, received_at_ms)
-            .request(&request)
+            .request(&sent)
             .response(&response, clock::now_ms()),
     );
+    #[cfg(not(feature = "trace"))]
+    let _ = sent;
     let tokens = parse_token_response(&response)?;
+    // RFC 9449 §5: with a proof sent, the answer must say DPoP unless DPoP is optional.
+    let dpop_jkt = match token_binding(&tokens.token_type, proof_jkt.is_some(), config.dpop)? {
+        TokenBinding::Dpop => proof_jkt,
+        TokenBinding::Bearer => {
+            auth.rt(|rt| *rt.dpop_key.borrow_mut() = None);
+            None
+        }
+    };
     let id_token = tokens.id_token.ok_or(TokenError::MissingIdToken)?;
 
     let signature = verify_id_token_signature(&provider, &id_token, jwks).await?;
@@ -463,6 +622,7 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
         id_token_claims: claims,
         access_token_expires_at_ms: tokens.expires_in.map(|secs| received_at_ms + secs as f64 * 1000.0),
         scope: tokens.scope,
+        dpop_jkt,
     };
     storage::remove(&config.storage_key(GUARD_NAME));
     session::establish(auth, session, &provider);
@@ -470,10 +630,14 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
     Ok(())
 }
 
-/// Steps 1–3 of the trace, written before the page unloads.
+/// Steps 1 and 2 of the trace (and the DPoP key).
 #[cfg(feature = "trace")]
-fn record_redirect(auth: Auth, request: &pixie_core::authorize::AuthorizationRequest, now_ms: f64) {
-    use pixie_core::http::HttpRequest;
+fn record_login_start(
+    auth: Auth,
+    request: &AuthorizationRequest,
+    dpop_key: Option<&crate::browser::dpop_key::DpopKey>,
+    now_ms: f64,
+) {
     use pixie_core::trace::{Step, TraceEntry};
     crate::trace::restart(auth);
     crate::trace::record_quietly(
@@ -489,7 +653,16 @@ fn record_redirect(auth: Auth, request: &pixie_core::authorize::AuthorizationReq
             .value("code_challenge_method", "S256")
             .value("formula", "BASE64URL(SHA256(ASCII(code_verifier)))"),
     );
-    let redirect = HttpRequest::new("GET", request.url.clone());
+    if let Some(key) = dpop_key {
+        crate::trace::record_quietly(auth, pixie_core::trace::dpop_key_entry(&key.public, now_ms));
+    }
+}
+
+/// Step 3 of the trace, written before the page unloads.
+#[cfg(feature = "trace")]
+fn record_redirect(auth: Auth, url: &str, now_ms: f64) {
+    use pixie_core::trace::{Step, TraceEntry};
+    let redirect = HttpRequest::new("GET", url.to_owned());
     crate::trace::record_quietly(
         auth,
         TraceEntry::new(Step::AuthorizationRequest, now_ms).request(&redirect),
@@ -555,7 +728,8 @@ pub(crate) fn forge_callback(
     let (Ok(fresh), Ok(forged)) = (random::login_randomness(), random::state_bytes()) else { return };
     let unknown_state = pixie_core::pkce::state_from_random(forged);
     // A real pending login, as if a login had started, so the attack meets the later checks.
-    let login = authorization_request(config, &provider.metadata, fresh, "/", clock::now_ms());
+    let login =
+        pixie_core::authorize::authorization_request(config, &provider.metadata, fresh, "/", clock::now_ms());
     if needs_pending_login {
         let key = config.storage_key(&PendingLogin::storage_name(&login.state));
         if storage::set(&key, &login.pending.to_storage_json()).is_err() {

@@ -88,6 +88,10 @@ pub(crate) struct Runtime {
     pub(crate) caught_up: RefCell<Option<Session>>,
     /// When the last timed refreshes ran, oldest first (a few at most).
     pub(crate) recent_refreshes: RefCell<Vec<f64>>,
+    /// The DPoP key of this tab's session (or of the login under way).
+    pub(crate) dpop_key: RefCell<Option<Rc<crate::browser::dpop_key::DpopKey>>>,
+    /// The servers' DPoP nonces, one per origin.
+    pub(crate) dpop_nonces: RefCell<pixie_core::dpop::Nonces>,
 }
 
 impl Auth {
@@ -117,6 +121,8 @@ impl Auth {
                 catching_up: RefCell::new(None),
                 caught_up: RefCell::new(None),
                 recent_refreshes: RefCell::new(Vec::new()),
+                dpop_key: RefCell::new(None),
+                dpop_nonces: RefCell::new(Default::default()),
             }),
             #[cfg(feature = "trace")]
             trace: crate::trace::TraceState::new(),

@@ -49,6 +49,7 @@
 mod browser;
 mod components;
 mod config;
+mod dpop;
 mod events;
 mod flow;
 mod handle;

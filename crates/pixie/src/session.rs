@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pixie_core::api::{token_rejected, with_bearer};
 use pixie_core::config::{ClientConfig, TokenStorage};
+use pixie_core::dpop::{token_binding, TokenBinding};
 use pixie_core::http::{HttpRequest, HttpResponse};
 use pixie_core::id_token::{validate_refreshed_id_token, DEFAULT_CLOCK_SKEW_SECS};
 use pixie_core::logout::{check_logout_return, end_session_request, revocation_request, LOGOUT_STATE_NAME};
@@ -396,6 +397,8 @@ pub(crate) async fn refresh(auth: Auth) -> Result<(), AuthError> {
             match refresh_failure(error, failures) {
                 RefreshFailure::EndSession => {
                     mark_ended(&provider.config, &session);
+                    let config = provider.config.clone();
+                    spawn_local(async move { crate::dpop::forget(auth, &config).await });
                     broadcast(auth, &TabMessage::SessionEnded { session_id: session.id.clone() });
                     sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded);
                 }
@@ -446,28 +449,45 @@ async fn refresh_holding_lock(
     };
     let request = refresh_request(&refresh_token, &config.client_id, &metadata.token_endpoint);
     let received_at_ms = clock::now_ms();
-    let sent = fetch::send(&request, config.request_timeout_secs).await;
+    // A DPoP-bound refresh token works only with a proof from its key.
+    let sent = match &current.dpop_jkt {
+        Some(jkt) => {
+            let key = crate::dpop::key_for(auth, config, jkt).await?;
+            crate::dpop::send(auth, &key, &request, None, config.request_timeout_secs).await
+        }
+        None => fetch::send(&request, config.request_timeout_secs)
+            .await
+            .map(|response| (response, request.clone())),
+    };
     #[cfg(feature = "trace")]
     {
-        let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Refresh, received_at_ms)
-            .request(&request);
+        let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Refresh, received_at_ms);
         crate::trace::record(
             auth,
             match &sent {
-                Ok(response) => entry.response(response, clock::now_ms()),
-                Err(_) => entry.failed("network_error".to_owned()),
+                Ok((response, sent)) => {
+                    entry.request(sent).dpop_proof(sent).response(response, clock::now_ms())
+                }
+                Err(_) => entry.request(&request).failed("network_error".to_owned()),
             },
         );
     }
-    let response = sent.map_err(|e| AuthError::Network { during: "the token refresh", detail: e.0 })?;
+    let (response, _) = sent.map_err(|e| AuthError::Network { during: "the token refresh", detail: e.0 })?;
     let tokens = parse_token_response(&response)?;
+    let dpop_jkt = match current.dpop_jkt.as_deref() {
+        Some(jkt) => match token_binding(&tokens.token_type, true, config.dpop)? {
+            TokenBinding::Dpop => Some(jkt.to_owned()),
+            TokenBinding::Bearer => None,
+        },
+        None => None,
+    };
     if auth.epoch() != epoch {
         // Logged out while the refresh was in flight: the new tokens must not
         // bring the session back, and the new refresh token is revoked.
         if let Some(token) = &tokens.refresh_token {
-            let (provider, token) = (provider.clone(), token.clone());
+            let (provider, token, jkt) = (provider.clone(), token.clone(), current.dpop_jkt.clone());
             spawn_local(async move {
-                let _ = revoke(provider, token).await;
+                let _ = revoke(auth, provider, token, jkt).await;
             });
         }
         return Ok(());
@@ -507,6 +527,7 @@ async fn refresh_holding_lock(
         id_token_claims,
         access_token_expires_at_ms: tokens.expires_in.map(|secs| received_at_ms + secs as f64 * 1000.0),
         scope: tokens.scope.or(current.scope.clone()),
+        dpop_jkt,
     };
     // Only tabs that share a session (sessionStorage mode) get the tokens;
     // memory-mode tabs have their own grants, and nothing secret goes on the channel.
@@ -545,13 +566,23 @@ pub(crate) async fn authorized_fetch(
     let timeout_secs = auth.provider.with_untracked(|p| p.as_ref().map(|p| p.config.request_timeout_secs));
     let timeout_secs = timeout_secs.unwrap_or(pixie_core::config::DEFAULT_REQUEST_TIMEOUT_SECS);
     let send = |session: Arc<Session>| {
-        let request = with_bearer(request.clone(), &session.access_token);
+        let request = request.clone();
         async move {
             #[cfg(feature = "trace")]
             let started_at = clock::now_ms();
-            let result = fetch::send(&request, timeout_secs)
-                .await
-                .map_err(|e| AuthError::Network { during, detail: e.0 });
+            // A DPoP-bound token goes as `Authorization: DPoP`, with a proof that names it (`ath`).
+            let result = match &session.dpop_jkt {
+                Some(jkt) => {
+                    let config = auth.provider.get_untracked().ok_or(AuthError::NotSignedIn)?;
+                    let key = crate::dpop::key_for(auth, &config.config, jkt).await?;
+                    crate::dpop::send(auth, &key, &request, Some(&session.access_token), timeout_secs).await
+                }
+                None => {
+                    let request = with_bearer(request.clone(), &session.access_token);
+                    fetch::send(&request, timeout_secs).await.map(|response| (response, request))
+                }
+            };
+            let result = result.map_err(|e| AuthError::Network { during, detail: e.0 });
             #[cfg(feature = "trace")]
             {
                 use pixie_core::trace::{Step, TraceEntry};
@@ -559,10 +590,12 @@ pub(crate) async fn authorized_fetch(
                     FetchPurpose::Userinfo => Step::Userinfo,
                     FetchPurpose::Api => Step::ApiCall,
                 };
-                let entry = TraceEntry::new(step, started_at).request(&request);
+                let entry = TraceEntry::new(step, started_at);
                 let entry = match &result {
-                    Ok(response) => entry.response(response, clock::now_ms()),
-                    Err(error) => entry.failed(error.code()),
+                    Ok((response, sent)) => {
+                        entry.request(sent).dpop_proof(sent).response(response, clock::now_ms())
+                    }
+                    Err(error) => entry.request(&request).failed(error.code()),
                 };
                 // Userinfo right after a callback waits for the walkthrough's single redraw.
                 match purpose {
@@ -570,7 +603,7 @@ pub(crate) async fn authorized_fetch(
                     FetchPurpose::Api => crate::trace::record(auth, entry),
                 }
             }
-            result
+            result.map(|(response, _)| response)
         }
     };
     let session = auth.session_untracked().ok_or(AuthError::NotSignedIn)?;
@@ -620,6 +653,7 @@ pub(crate) async fn load_userinfo(auth: Auth) {
 pub(crate) fn forget_locally(auth: Auth) {
     cancel_refresh_timer(auth);
     auth.rt(|rt| {
+        *rt.dpop_key.borrow_mut() = None;
         rt.refresh_failures.set(0);
         rt.epoch.set(rt.epoch.get().wrapping_add(1));
     });
@@ -647,15 +681,29 @@ fn end_everywhere(auth: Auth) {
     auth.emit(AuthEvent::SignedOut);
 }
 
-/// RFC 7009, best effort: the local logout goes ahead even if the provider is unreachable.
-async fn revoke(provider: Arc<Provider>, refresh_token: RefreshToken) -> Result<HttpResponse, AuthError> {
+/// RFC 7009, best effort: the local logout goes ahead even if the provider is
+/// unreachable. A DPoP-bound refresh token goes with a proof from its key, while
+/// this tab still has it.
+async fn revoke(
+    auth: Auth,
+    provider: Arc<Provider>,
+    refresh_token: RefreshToken,
+    dpop_jkt: Option<String>,
+) -> Result<(HttpResponse, HttpRequest), AuthError> {
     let Some(endpoint) = &provider.metadata.revocation_endpoint else {
         return Err(AuthError::NotSignedIn);
     };
-    let request = revocation_request(endpoint, &refresh_token, &provider.config.client_id);
-    fetch::send(&request, provider.config.request_timeout_secs)
-        .await
-        .map_err(|e| AuthError::Network { during: "revocation", detail: e.0 })
+    let config = &provider.config;
+    let request = revocation_request(endpoint, &refresh_token, &config.client_id);
+    let key = match dpop_jkt {
+        Some(jkt) => crate::dpop::key_for(auth, config, &jkt).await.ok(),
+        None => None,
+    };
+    let sent = match key {
+        Some(key) => crate::dpop::send(auth, &key, &request, None, config.request_timeout_secs).await,
+        None => fetch::send(&request, config.request_timeout_secs).await.map(|response| (response, request)),
+    };
+    sent.map_err(|e| AuthError::Network { during: "revocation", detail: e.0 })
 }
 
 /// Log out: revoke the refresh token (RFC 7009), sign out every tab, then end
@@ -673,17 +721,19 @@ pub(crate) async fn logout(auth: Auth) {
     if let (Some(endpoint), Some(refresh_token)) = (&metadata.revocation_endpoint, &session.refresh_token) {
         #[cfg(feature = "trace")]
         let started_at = clock::now_ms();
-        let result = revoke(provider.clone(), refresh_token.clone()).await;
+        let result = revoke(auth, provider.clone(), refresh_token.clone(), session.dpop_jkt.clone()).await;
         #[cfg(feature = "trace")]
         {
-            let request = revocation_request(endpoint, refresh_token, &config.client_id);
-            let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Logout, started_at)
-                .request(&request);
+            let entry = pixie_core::trace::TraceEntry::new(pixie_core::trace::Step::Logout, started_at);
             crate::trace::record(
                 auth,
                 match &result {
-                    Ok(response) => entry.response(response, clock::now_ms()),
-                    Err(error) => entry.failed(error.code()),
+                    Ok((response, sent)) => {
+                        entry.request(sent).dpop_proof(sent).response(response, clock::now_ms())
+                    }
+                    Err(error) => entry
+                        .request(&revocation_request(endpoint, refresh_token, &config.client_id))
+                        .failed(error.code()),
                 },
             );
         }
@@ -694,6 +744,8 @@ pub(crate) async fn logout(auth: Auth) {
     #[cfg(feature = "trace")]
     crate::trace::forget_persisted(auth);
     end_everywhere(auth);
+    // The DPoP key goes before the page can leave for the provider.
+    crate::dpop::forget(auth, config).await;
 
     let Some(endpoint) = &metadata.end_session_endpoint else {
         auth.notice.set(Some(Notice::SignedOutLocally));

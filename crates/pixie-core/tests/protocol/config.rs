@@ -54,6 +54,8 @@ fn minimal_config_gets_defaults_from_the_origin() {
             acr_values: None,
             request_timeout_secs: 20,
             logout_method: pixie_core::config::LogoutMethod::Get,
+            dpop: pixie_core::config::DpopMode::Auto,
+            par: pixie_core::config::ParMode::Off,
         }
     );
     assert_eq!(config.scope, DEFAULT_SCOPE);

@@ -9,6 +9,7 @@ mod authorize;
 mod callback;
 mod config;
 mod discovery;
+mod dpop;
 mod error;
 mod id_token;
 mod json;

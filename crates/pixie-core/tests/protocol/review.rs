@@ -51,6 +51,7 @@ fn session_with(generation: u32, jwt: &Jwt) -> Session {
         id_token_claims: validated(jwt),
         access_token_expires_at_ms: Some(NOW_MS + 60_000.0),
         scope: None,
+        dpop_jkt: None,
     }
 }
 

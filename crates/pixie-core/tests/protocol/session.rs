@@ -277,6 +277,7 @@ fn session(generation: u32) -> Session {
         id_token,
         access_token_expires_at_ms: Some(NOW_MS + 60_000.0),
         scope: Some("openid".to_owned()),
+        dpop_jkt: None,
     }
 }
 
@@ -296,7 +297,8 @@ fn a_session_round_trips_through_its_record() {
 fn malformed_session_records_are_ignored() {
     let json = session(3).to_json();
     assert!(Session::from_json("{").is_none());
-    assert!(Session::from_json(&json.replace("\"v\":3", "\"v\":2")).is_none(), "an older version");
+    assert!(json.contains("\"v\":4"), "{json}");
+    assert!(Session::from_json(&json.replace("\"v\":4", "\"v\":3")).is_none(), "an older version");
     assert!(Session::from_json(&json.replace("RS256", "HS256")).is_none(), "an algorithm never accepted");
     assert!(Session::from_json(&json.replace("\"issuer\"", "\"was_issuer\"")).is_none(), "no issuer");
     let without_claims = json.replace(Jwt::id_token().encode().as_str(), "a.b.c");
@@ -448,4 +450,13 @@ fn a_long_wait_is_split_into_timer_sized_steps() {
     assert_eq!(timer_step(thirty_days_ms), TimerStep::CheckAgainIn(MAX_TIMER_MS));
     assert_eq!(timer_step(f64::INFINITY), TimerStep::CheckAgainIn(MAX_TIMER_MS));
     assert_eq!(timer_step(f64::NAN), TimerStep::CheckAgainIn(MAX_TIMER_MS));
+}
+
+#[test]
+fn a_dpop_bound_session_keeps_its_key_thumbprint() {
+    let bound =
+        Session { dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".to_owned()), ..session(1) };
+    let back = Session::from_json(&bound.to_json()).expect("reads back");
+    assert_eq!(back.dpop_jkt, bound.dpop_jkt);
+    assert_eq!(Session::from_json(&session(1).to_json()).expect("reads back").dpop_jkt, None);
 }

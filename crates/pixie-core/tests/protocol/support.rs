@@ -61,6 +61,8 @@ pub fn config() -> ClientConfig {
         acr_values: None,
         request_timeout_secs: 20,
         logout_method: LogoutMethod::Get,
+        dpop: pixie_core::config::DpopMode::Auto,
+        par: pixie_core::config::ParMode::Off,
     }
 }
 
@@ -76,6 +78,9 @@ pub fn metadata() -> ProviderMetadata {
         revocation_endpoint: Some("https://id.example/revoke".to_owned()),
         authorization_response_iss_parameter_supported: true,
         code_challenge_methods_supported: Some(vec!["S256".to_owned()]),
+        dpop_signing_alg_values_supported: None,
+        pushed_authorization_request_endpoint: None,
+        require_pushed_authorization_requests: false,
     }
 }
 

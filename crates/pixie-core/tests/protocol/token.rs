@@ -142,9 +142,11 @@ fn lowercase_bearer_is_accepted() {
 }
 
 #[test]
-fn dpop_token_type_is_unsupported() {
-    let err = token_error(&success_with(json!({ "token_type": "DPoP" })));
-    assert_eq!(err, TokenError::UnsupportedTokenType("DPoP".to_owned()));
+fn dpop_tokens_are_accepted_and_other_types_are_not() {
+    let tokens = parse(&success_with(json!({ "token_type": "DPoP" }))).expect("RFC 9449 §5");
+    assert_eq!(tokens.token_type, "DPoP");
+    let err = token_error(&success_with(json!({ "token_type": "mac" })));
+    assert_eq!(err, TokenError::UnsupportedTokenType("mac".to_owned()));
 }
 
 #[test]

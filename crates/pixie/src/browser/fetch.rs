@@ -39,10 +39,15 @@ fn start(
         AbortController::new().map_err(|_| NetworkFailure("fetch cannot be aborted".to_owned()))?;
     let redirect =
         if request.carries_credentials() { RequestRedirect::Error } else { RequestRedirect::Follow };
+    // A GET (userinfo, an API) must not be kept in the HTTP cache. A POST never
+    // is (and the token endpoint says `no-store`); its default mode lets the
+    // browser reuse a cached CORS preflight, which `no-store` would bypass, so
+    // a DPoP refresh is one request, not two.
+    let cache = if request.method == "GET" { RequestCache::NoStore } else { RequestCache::Default };
     let mut builder = RequestBuilder::new(&request.url)
         .method(method)
         .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
+        .cache(cache)
         .referrer_policy(ReferrerPolicy::NoReferrer)
         .redirect(redirect)
         .abort_signal(Some(&controller.signal()));

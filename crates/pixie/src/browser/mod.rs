@@ -4,6 +4,7 @@
 pub(crate) mod broadcast;
 pub(crate) mod clock;
 pub(crate) mod crypto;
+pub(crate) mod dpop_key;
 pub(crate) mod fetch;
 pub(crate) mod join;
 pub(crate) mod locks;

@@ -23,3 +23,10 @@ pub(crate) fn session_id() -> Result<String, getrandom::Error> {
     getrandom::fill(&mut bytes)?;
     Ok(pixie_core::encoding::base64url(&bytes))
 }
+
+/// 16 random bytes for a DPoP proof's `jti`.
+pub(crate) fn jti() -> Result<[u8; 16], getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes)
+}
