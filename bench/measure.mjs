@@ -51,9 +51,10 @@ export { acquirePorts, releasePorts };
 
 const startServer = (name, args, readyUrl, env) => startProcess(name, args, readyUrl, { env });
 
-export const startProvider = () => startServer(
+/** The local provider; `env`: its switches, e.g. `{ PIXIE_DPOP: 'off' }` (dev/provider/README.md). */
+export const startProvider = (env = {}) => startServer(
   'provider', ['dev/provider/server.mjs'], `${ISSUER}/.well-known/openid-configuration`,
-  { PORT: '9000', ISSUER, PIXIE_PROVIDER_FAULTS: '' },
+  { PORT: '9000', ISSUER, PIXIE_PROVIDER_FAULTS: '', PIXIE_DPOP: '', PIXIE_DPOP_NONCE: '', PIXIE_PAR: '', ...env },
 );
 
 /** dev/static-server.mjs on `dir` at 8080 (SPA fallback, no compression). */
@@ -76,11 +77,19 @@ function recordNextClick(name) {
 
 /**
  * One login in a fresh browser context against the app served at APP.
- * Returns the timings (ms) and the callback page's requests.
+ * Returns the timings (ms) and the callback page's requests. `config`:
+ * fields to serve in config.json over the built one's; `refresh`: also press
+ * Refresh tokens once signed in, and time it (Pixie only).
  */
-export async function loginOnce(browser) {
+export async function loginOnce(browser, { config, refresh = false } = {}) {
   const context = await browser.newContext();
   context.setDefaultTimeout(20_000);
+  if (config) {
+    await context.route(`${APP}/config.json`, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), ...config } });
+    });
+  }
   const times = {};
   await context.exposeBinding('__benchTime', (_source, name, t) => { times[name] = t; });
   const page = await context.newPage();
@@ -135,6 +144,22 @@ export async function loginOnce(browser) {
     });
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     if (times.login === undefined || times.consent === undefined) throw new Error('a click was not recorded');
+    const callbackPreflights = [...preflights];
+
+    // A refresh, once the callback's preflight (if any) is in the browser's cache.
+    let refreshed = null;
+    if (refresh) {
+      const before = preflights.length;
+      const tokenRequests = [];
+      const onRequest = (req) => { if (req.method() === 'POST' && req.url().startsWith(`${ISSUER}/token`)) tokenRequests.push(req.url()); };
+      page.on('request', onRequest);
+      await page.evaluate(recordNextClick, 'refresh');
+      await page.getByRole('button', { name: 'Refresh tokens' }).click();
+      await page.waitForFunction(() => performance.getEntriesByName('app:refreshed').length > 0);
+      const at = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('app:refreshed')[0].startTime);
+      page.off('request', onRequest);
+      refreshed = { ms: at - times.refresh, posts: tokenRequests.length, preflights: preflights.length - before };
+    }
 
     // Each preflight goes just before the request it clears, and counts as done with it.
     const requests = cb.requests.flatMap((r) => (preflights.includes(r.url)
@@ -154,6 +179,8 @@ export async function loginOnce(browser) {
       // started before the mark but still running (Pixie's userinfo) is not.
       critical: requests.filter((r) => r.end <= cb.signedIn),
       requests,
+      callbackPreflights,                            // CORS preflights the callback page sent by app:userinfo
+      refreshed,                                     // { ms, posts, preflights } of one Refresh tokens, if asked
     };
   } finally {
     await context.close();

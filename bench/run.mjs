@@ -4,7 +4,8 @@
 //
 //   node bench/run.mjs [--runs N] [--verbose]     (BENCH_RUNS=N works too)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -117,7 +118,9 @@ console.log(`\nLogin timings: ${RUNS} runs each, interleaved Pixie, peer, Pixie,
 console.log('headless Chromium, a fresh browser context per run, loopback, brotli, content-hashed files cached (dev/static-server.mjs).');
 try {
   await acquirePorts();
-  provider = await startProvider();
+  // The comparison is like for like: bearer tokens, parameters in the URL
+  // (oidc-client-ts uses neither DPoP nor PAR). DPoP and PAR are timed below.
+  provider = await startProvider({ PIXIE_DPOP: 'off', PIXIE_PAR: 'off' });
   browser = await chromium.launch(CHROMIUM);
   for (let run = 0; run <= RUNS; run++) { // run 0 is the warm-up
     for (const app of APPS) {
@@ -142,6 +145,8 @@ try {
   }
 } finally {
   await stopAll();
+  browser = undefined;
+  provider = undefined;
 }
 
 const ROWS = [
@@ -179,3 +184,71 @@ for (const app of APPS) {
   }
   console.log(`  ${pad(ms(r.fromCallback), 7)}    app:signed-in; app:userinfo at ${ms(r.userinfo)}`);
 }
+
+// ------------------------------------------------------------ DPoP and PAR
+
+// Pixie alone, against the provider with DPoP and PAR switched on or off,
+// and config.json asking for them: what a proof (and its preflight), a nonce
+// challenge, a key kept in IndexedDB and a pushed request cost.
+const SCENARIOS = [
+  { name: 'bearer (no DPoP, no PAR)', env: { PIXIE_DPOP: 'off', PIXIE_PAR: 'off' } },
+  { name: 'DPoP, memory mode (key made at the callback)', env: { PIXIE_PAR: 'off' } },
+  { name: 'DPoP, sessionStorage mode (key in IndexedDB, dpop_jkt)', env: { PIXIE_PAR: 'off' }, config: { token_storage: 'session' } },
+  { name: 'DPoP with a nonce required', env: { PIXIE_DPOP_NONCE: '1', PIXIE_PAR: 'off' } },
+  { name: 'PAR, no DPoP ("par": "auto")', env: { PIXIE_DPOP: 'off' }, config: { par: 'auto' } },
+  { name: 'DPoP + PAR, sessionStorage mode', env: {}, config: { token_storage: 'session', par: 'auto' } },
+];
+const scenarioResults = [];
+const copies = [];
+try {
+  await acquirePorts();
+  browser = await chromium.launch(CHROMIUM);
+  for (const scenario of SCENARIOS) {
+    // A copy of dist/ with the scenario's config.json: routing config.json in
+    // Playwright instead would turn off the browser's caches, the preflight cache too.
+    let dir = DIST;
+    if (scenario.config) {
+      dir = mkdtempSync(join(tmpdir(), 'pixie-bench-'));
+      cpSync(DIST, dir, { recursive: true });
+      const config = JSON.parse(readFileSync(join(DIST, 'config.json'), 'utf8'));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, ...scenario.config }));
+      copies.push(dir);
+    }
+    server = await startStatic(dir);
+    provider = await startProvider(scenario.env);
+    const runs = [];
+    for (let run = 0; run <= RUNS; run++) {
+      let r;
+      try {
+        r = await loginOnce(browser, { refresh: true });
+      } catch (err) {
+        err.message = `${scenario.name}, run ${run}: ${err.message}`;
+        throw err;
+      }
+      if (run > 0) runs.push(r);
+    }
+    await provider.stop();
+    await server.stop();
+    provider = undefined;
+    server = undefined;
+    scenarioResults.push({ scenario, runs });
+  }
+} finally {
+  await stopAll();
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`\nDPoP and PAR: Pixie alone, ${RUNS} runs each after a warm-up (ms: median [min–max]; c and preflights: median count)`);
+console.log(`  ${''.padEnd(56)}${'a1 click→provider'.padStart(22)}${'a2 /callback→signed-in'.padStart(24)}${'c'.padStart(4)}${'preflights'.padStart(11)}${'refresh'.padStart(22)}${'(posts, preflights)'.padStart(20)}`);
+for (const { scenario, runs } of scenarioResults) {
+  const med = (pick) => stats(runs.map(pick)).median;
+  const refreshPosts = med((r) => r.refreshed.posts);
+  const refreshPreflights = med((r) => r.refreshed.preflights);
+  console.log(`  ${scenario.name.padEnd(56)}${cell(stats(runs.map((r) => r.toProvider)), 1).padStart(22)}`
+    + `${cell(stats(runs.map((r) => r.fromCallback)), 1).padStart(24)}${pad(med((r) => r.critical.length), 4)}`
+    + `${pad(med((r) => r.callbackPreflights.length), 11)}${cell(stats(runs.map((r) => r.refreshed.ms)), 1).padStart(22)}`
+    + `${`(${refreshPosts}, ${refreshPreflights})`.padStart(20)}`);
+}
+console.log('  a2 counts the callback from its request to app:signed-in; "preflights" are those the callback page sent');
+console.log('  (the DPoP header makes the token request non-simple); the refresh runs after the login, so the');
+console.log('  token endpoint\'s preflight is already cached (the provider allows 3600 s) and a refresh is one POST.');
