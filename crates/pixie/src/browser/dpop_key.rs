@@ -129,21 +129,27 @@ async fn writable(database: &str) -> Result<web_sys::IdbObjectStore, String> {
         .map_err(describe)
 }
 
-/// The request's result once it succeeds.
+/// The request's result once it succeeds. The handlers live until then, and
+/// are dropped after (a `once_into_js` pair would leak the one never called).
 async fn done(request: &IdbRequest) -> Result<JsValue, String> {
+    let mut handlers = None;
     let promise = Promise::new(&mut |resolve, reject| {
-        let on_success = Closure::once_into_js(move |event: web_sys::Event| {
-            let result =
-                event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok());
+        let on_success = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let result = event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok());
             let _ = resolve.call1(&JsValue::UNDEFINED, &result.unwrap_or(JsValue::UNDEFINED));
         });
-        let on_error = Closure::once_into_js(move |_event: web_sys::Event| {
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
             let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str("IndexedDB refused the request"));
         });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
+        request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+        request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        handlers = Some((on_success, on_error));
     });
-    JsFuture::from(promise).await.map_err(|e| e.as_string().unwrap_or_else(|| "IndexedDB failed".to_owned()))
+    let result = JsFuture::from(promise).await;
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    drop(handlers);
+    result.map_err(|e| e.as_string().unwrap_or_else(|| "IndexedDB failed".to_owned()))
 }
 
 async fn open(database: &str) -> Result<IdbDatabase, String> {
@@ -153,7 +159,7 @@ async fn open(database: &str) -> Result<IdbDatabase, String> {
         .map_err(describe)?
         .ok_or_else(|| "IndexedDB is not available".to_owned())?;
     let request = factory.open_with_u32(database, 1).map_err(describe)?;
-    let on_upgrade = Closure::once_into_js(move |event: web_sys::Event| {
+    let on_upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let db = event
             .target()
             .and_then(|t| t.dyn_into::<IdbRequest>().ok())
@@ -163,7 +169,10 @@ async fn open(database: &str) -> Result<IdbDatabase, String> {
             let _ = db.create_object_store(STORE);
         }
     });
-    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = done(&request).await?;
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let db = done(&request).await;
+    request.set_onupgradeneeded(None);
+    drop(on_upgrade);
+    let db = db?;
     db.dyn_into::<IdbDatabase>().map_err(|_| "IndexedDB gave no database".to_owned())
 }
