@@ -6,6 +6,7 @@ use crate::encoding::{is_secure_url, HttpUrl};
 use crate::error::AuthError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{Json, Object};
+use crate::presets::{check_issuer, Preset};
 
 /// The scope asked for when the configuration names none: least privilege. Ask
 /// for `offline_access` too where a provider issues refresh tokens only with it.
@@ -62,6 +63,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "logout_method",
     "dpop",
     "par",
+    "provider",
 ];
 
 /// How long a request may take, unless configured: a hung endpoint must not
@@ -166,6 +168,8 @@ pub struct ClientConfig {
     pub dpop: DpopMode,
     /// Pushed authorization requests.
     pub par: ParMode,
+    /// The provider's preset: its quirks, and its settings' names in errors.
+    pub provider: Preset,
 }
 
 /// A bad configuration, naming the field so the deployer can fix it.
@@ -178,7 +182,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(field: &str, problem: impl Into<String>) -> Self {
+    pub(crate) fn new(field: &str, problem: impl Into<String>) -> Self {
         Self { field: field.to_owned(), problem: problem.into() }
     }
 }
@@ -250,6 +254,15 @@ impl ClientConfig {
         if issuer.contains(['?', '#']) {
             return Err(ConfigError::new("issuer", "must not contain a query or fragment"));
         }
+
+        let provider = match optional_string(fields, "provider")? {
+            None => Preset::Generic,
+            Some(name) => Preset::parse(&name).ok_or_else(|| {
+                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.as_str()).collect();
+                ConfigError::new("provider", format!("must be one of {}", names.join(", ")))
+            })?,
+        };
+        check_issuer(provider, &issuer)?;
 
         let client_id = required_string(fields, "client_id")?;
 
@@ -428,6 +441,7 @@ impl ClientConfig {
             logout_method,
             dpop,
             par,
+            provider,
         })
     }
 
@@ -537,6 +551,11 @@ impl ConfigBuilder {
     /// `par`.
     pub fn par(self, mode: ParMode) -> Self {
         self.set("par", mode_name(mode == ParMode::Auto, mode == ParMode::Required))
+    }
+
+    /// `provider`: the provider's preset.
+    pub fn provider(self, preset: Preset) -> Self {
+        self.set("provider", preset.as_str())
     }
 
     /// `logout_method`.

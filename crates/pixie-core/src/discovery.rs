@@ -1,14 +1,19 @@
 //! OpenID Provider discovery (OIDC Discovery 1.0 §4), as a pure request/response pair.
 
+use crate::config::ClientConfig;
 use crate::encoding::is_secure_url;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::json::{FieldError, Json, Object};
+use crate::presets::{issuer_rule, IssuerRule, Preset};
 
 /// The parts of the provider's discovery document that Pixie uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderMetadata {
-    /// The issuer, exactly as configured.
+    /// The issuer, as the document names it: the configured one, or Entra ID's
+    /// `{tenantid}` template when [`ProviderMetadata::issuer_rule`] says so.
     pub issuer: String,
+    /// How ID tokens' `iss` is compared with `issuer`.
+    pub issuer_rule: IssuerRule,
     /// Where the browser goes to log in.
     pub authorization_endpoint: String,
     /// Where codes and refresh tokens are exchanged.
@@ -37,6 +42,7 @@ impl ProviderMetadata {
     fn from_json(document: &Object) -> Result<Self, FieldError> {
         Ok(Self {
             issuer: document.str("issuer")?.to_owned(),
+            issuer_rule: IssuerRule::Exact,
             authorization_endpoint: document.str("authorization_endpoint")?.to_owned(),
             token_endpoint: document.str("token_endpoint")?.to_owned(),
             userinfo_endpoint: document.opt_string("userinfo_endpoint")?,
@@ -60,15 +66,25 @@ impl ProviderMetadata {
     /// cache): it must name `expected_issuer` exactly, use https (or loopback
     /// http) for every endpoint, and allow PKCE S256.
     pub fn from_document(text: &str, expected_issuer: &str) -> Result<Self, DiscoveryError> {
-        let document = Json::parse_object(text).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
-        let metadata = Self::from_json(&document).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
+        Self::from_document_as(text, expected_issuer, Preset::Generic)
+    }
 
-        if metadata.issuer != expected_issuer {
-            return Err(DiscoveryError::IssuerMismatch {
+    /// [`ProviderMetadata::from_document`] for `config`'s issuer, under its
+    /// preset (which may relax the issuer rule: see [`crate::presets::issuer_rule`]).
+    pub fn for_config(text: &str, config: &ClientConfig) -> Result<Self, DiscoveryError> {
+        Self::from_document_as(text, &config.issuer, config.provider)
+    }
+
+    fn from_document_as(text: &str, expected_issuer: &str, preset: Preset) -> Result<Self, DiscoveryError> {
+        let document = Json::parse_object(text).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
+        let mut metadata = Self::from_json(&document).map_err(|e| DiscoveryError::Invalid(e.to_string()))?;
+
+        metadata.issuer_rule = issuer_rule(preset, expected_issuer, &metadata.issuer).ok_or_else(|| {
+            DiscoveryError::IssuerMismatch {
                 expected: expected_issuer.to_owned(),
-                found: metadata.issuer,
-            });
-        }
+                found: metadata.issuer.clone(),
+            }
+        })?;
         let endpoints = [
             ("authorization_endpoint", Some(&metadata.authorization_endpoint)),
             ("token_endpoint", Some(&metadata.token_endpoint)),
@@ -142,11 +158,25 @@ pub fn parse_discovery_response(
     response: &HttpResponse,
     expected_issuer: &str,
 ) -> Result<ProviderMetadata, DiscoveryError> {
+    check_discovery_response(response)?;
+    ProviderMetadata::from_document(&response.body, expected_issuer)
+}
+
+/// The discovery response for `config`: [`parse_discovery_response`] under its preset.
+pub fn parse_discovery_response_for(
+    response: &HttpResponse,
+    config: &ClientConfig,
+) -> Result<ProviderMetadata, DiscoveryError> {
+    check_discovery_response(response)?;
+    ProviderMetadata::for_config(&response.body, config)
+}
+
+fn check_discovery_response(response: &HttpResponse) -> Result<(), DiscoveryError> {
     if response.status != 200 {
         return Err(DiscoveryError::Http { status: response.status });
     }
     if !response.is_json() {
         return Err(DiscoveryError::NotJson);
     }
-    ProviderMetadata::from_document(&response.body, expected_issuer)
+    Ok(())
 }

@@ -13,6 +13,7 @@ use crate::id_token::IdTokenError;
 use crate::jwks::JwksError;
 use crate::jwt::JwtError;
 use crate::par::ParError;
+use crate::presets::Diagnosed;
 use crate::token::TokenError;
 use crate::userinfo::UserinfoError;
 
@@ -56,12 +57,32 @@ pub enum AuthError {
     NotSignedIn,
     /// sessionStorage is unavailable (private mode, quota), so a login cannot be kept.
     Storage(String),
+    /// An error of the login with what to change at the provider
+    /// ([`crate::presets::diagnose_login_error`]); its code is the error's own.
+    Diagnosed(Box<Diagnosed>),
 }
 
 impl AuthError {
+    /// The error itself, without the fix a diagnosis added: match on this.
+    pub fn cause(&self) -> &AuthError {
+        match self {
+            Self::Diagnosed(diagnosed) => diagnosed.error.cause(),
+            error => error,
+        }
+    }
+
+    /// What to change at the provider, when Pixie could tell.
+    pub fn fix(&self) -> Option<&str> {
+        match self {
+            Self::Diagnosed(diagnosed) => Some(&diagnosed.fix),
+            _ => None,
+        }
+    }
+
     /// Stable, machine-readable code. Provider errors keep the provider's own code.
     pub fn code(&self) -> String {
         let code: &str = match self {
+            Self::Diagnosed(diagnosed) => return diagnosed.error.code(),
             Self::ConfigUnavailable { .. } => "config_unavailable",
             Self::Config(_) => "config_invalid",
             Self::Discovery(e) => match e {
@@ -156,6 +177,7 @@ impl AuthError {
     /// The provider's own `error_description`, when there is one.
     pub fn provider_description(&self) -> Option<&str> {
         match self {
+            Self::Diagnosed(diagnosed) => diagnosed.error.provider_description(),
             Self::Callback(CallbackError::Provider(p) | CallbackError::SilentLoginRefused(p)) => {
                 p.description.as_deref()
             }
@@ -177,6 +199,7 @@ impl fmt::Display for AuthError {
             Self::ConfigUnavailable { status: None } => f.write_str(
                 "The configuration (config.json) could not be loaded. Serve it next to index.html, from the app's own origin.",
             ),
+            Self::Diagnosed(diagnosed) => write!(f, "{} {}", diagnosed.error, diagnosed.fix),
             Self::Config(e) => e.fmt(f),
             Self::Discovery(e) => e.fmt(f),
             Self::Callback(e) => e.fmt(f),
@@ -205,6 +228,7 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Self::Diagnosed(diagnosed) => Some(&diagnosed.error),
             Self::Config(e) => Some(e),
             Self::Discovery(e) => Some(e),
             Self::Callback(e) => Some(e),
@@ -230,6 +254,10 @@ impl fmt::Display for DiscoveryError {
                 "The provider's discovery document is not JSON. Check `issuer` in config.json: it must be the provider's issuer URL, not its home page.",
             ),
             Self::Invalid(why) => write!(f, "The provider's discovery document is invalid: {why}."),
+            Self::IssuerMismatch { expected, found } if found.contains("{tenantid}") => write!(
+                f,
+                "The discovery document names issuer {found}, a template, but config.json says {expected}. This is Microsoft Entra ID's multi-tenant document: set \"provider\": \"entra\" in config.json."
+            ),
             Self::IssuerMismatch { expected, found } => write!(
                 f,
                 "The discovery document names issuer {found}, but config.json says {expected}. Set `issuer` to exactly {found}, trailing slash included."

@@ -6,6 +6,7 @@ use crate::json::{Json, Object};
 
 use crate::jwks::{Jwk, SignatureAlgorithm};
 use crate::jwt::{decode_jws, DecodedJws, JoseHeader, JwtError};
+use crate::presets::{entra_tenant_issuer, IssuerRule};
 use crate::secret::{IdToken, Nonce};
 
 /// How far the device clock may be off when `exp` and `iat` are checked.
@@ -84,6 +85,8 @@ pub fn signing_algorithm(header: &JoseHeader) -> Result<SignatureAlgorithm, IdTo
 pub struct IdTokenExpectations<'a> {
     /// The discovered issuer.
     pub issuer: &'a str,
+    /// How `iss` is compared with it: exactly, but for Entra ID's tenant template.
+    pub issuer_rule: IssuerRule,
     /// This client.
     pub client_id: &'a str,
     /// The nonce sent in the authorization request.
@@ -239,6 +242,8 @@ pub fn validate_refreshed_id_token(
     // max_age and acr were checked at login; auth_time must not move (below).
     let expected = IdTokenExpectations {
         issuer,
+        // The original's own `iss`, tenant included: the refreshed one must be the same.
+        issuer_rule: IssuerRule::Exact,
         client_id,
         nonce: &unused_nonce,
         now_secs,
@@ -335,7 +340,12 @@ fn validate(
 
     // 2. `iss` must exactly match the issuer from discovery.
     let iss = string_claim(&claims, "iss")?;
-    if iss != expected.issuer {
+    let issuer_ok = match expected.issuer_rule {
+        IssuerRule::Exact => iss == expected.issuer,
+        // The signature was verified before this call, so `tid` is the provider's word.
+        IssuerRule::EntraTenant => entra_tenant_issuer(expected.issuer, &claims).is_some_and(|i| i == iss),
+    };
+    if !issuer_ok {
         return Err(IdTokenError::IssuerMismatch {
             expected: expected.issuer.to_owned(),
             found: iss.to_owned(),

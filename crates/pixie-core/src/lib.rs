@@ -46,6 +46,7 @@ pub mod jwt;
 pub mod logout;
 pub mod par;
 pub mod pkce;
+pub mod presets;
 pub mod provider;
 pub mod refresh;
 pub mod secret;

@@ -4,6 +4,8 @@
 use crate::config::LogoutMethod;
 use crate::encoding::{form_encode, parse_query};
 use crate::http::HttpRequest;
+use crate::presets::{fallback_logout_url, Preset};
+use crate::provider::Provider;
 use crate::secret::{IdToken, RefreshToken, State};
 
 /// Storage key name (after the app's prefix) of the `state` sent to the end-session endpoint.
@@ -65,6 +67,40 @@ pub fn end_session_request(
             ]);
             EndSession { url: format!("{endpoint}{separator}{query}"), form: Vec::new() }
         }
+    }
+}
+
+/// Where logout sends the browser: the end-session endpoint from discovery,
+/// or, without one, Auth0's `/v2/logout` with the `auth0` preset; always
+/// Cognito's own `/logout?client_id=…&logout_uri=…` with `cognito`; or `None`
+/// when the provider has no logout and only this app's session can end.
+pub fn logout_redirect(provider: &Provider, id_token: &IdToken, state: &State) -> Option<EndSession> {
+    let (config, metadata) = (&provider.config, &provider.metadata);
+    let own_logout = || {
+        fallback_logout_url(
+            config.provider,
+            &metadata.issuer,
+            &metadata.authorization_endpoint,
+            &config.client_id,
+            &config.post_logout_redirect_uri,
+        )
+        .map(|url| EndSession { url, form: Vec::new() })
+    };
+    // Cognito lists its /logout as end_session_endpoint, but it takes
+    // `logout_uri`, not RP-Initiated Logout's parameters.
+    if config.provider == Preset::Cognito {
+        return own_logout();
+    }
+    match &metadata.end_session_endpoint {
+        Some(endpoint) => Some(end_session_request(
+            endpoint,
+            id_token,
+            &config.client_id,
+            &config.post_logout_redirect_uri,
+            state,
+            config.logout_method,
+        )),
+        None => own_logout(),
     }
 }
 

@@ -73,15 +73,15 @@ impl ProviderCache {
     /// The provider from the cache, checked exactly as if both documents had just been fetched.
     pub fn provider(&self, origin: &str) -> Result<Provider, CacheError> {
         let config = ClientConfig::parse(&self.config_json, origin).map_err(CacheError::Config)?;
-        let metadata = ProviderMetadata::from_document(&self.discovery_json, &config.issuer)
-            .map_err(CacheError::Discovery)?;
+        let metadata =
+            ProviderMetadata::for_config(&self.discovery_json, &config).map_err(CacheError::Discovery)?;
         Ok(Provider { config, metadata })
     }
 
     /// The cached discovery document, checked against `config` (already parsed from
     /// the same text) exactly as if it had just been fetched.
     pub fn metadata_for(&self, config: &ClientConfig) -> Result<ProviderMetadata, DiscoveryError> {
-        ProviderMetadata::from_document(&self.discovery_json, &config.issuer)
+        ProviderMetadata::for_config(&self.discovery_json, config)
     }
 
     /// The cache may stand in for discovery only for exactly this configuration text.

@@ -149,7 +149,7 @@ pub enum RefreshFailure {
 /// Decide what a refresh failure means. `failed_attempts` counts the network
 /// failures in a row before this one.
 pub fn refresh_failure(error: &AuthError, failed_attempts: u32) -> RefreshFailure {
-    match error {
+    match error.cause() {
         AuthError::Token(TokenError::OAuth { code: OAuthErrorCode::InvalidGrant, .. }) => {
             RefreshFailure::EndSession
         }

@@ -217,7 +217,7 @@ proptest! {
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let token = IdToken::new(format!("{}.{}.c2ln", b64(&header), b64(&claims)));
         let nonce = Nonce::new("n");
-        let expected = IdTokenExpectations { issuer: "https://id.example", client_id: "c", nonce: &nonce, now_secs: 1_700_000_000, skew_secs: 60, max_age: None, acr_values: None, expected_sub: None };
+        let expected = IdTokenExpectations { issuer: "https://id.example", issuer_rule: pixie_core::presets::IssuerRule::Exact, client_id: "c", nonce: &nonce, now_secs: 1_700_000_000, skew_secs: 60, max_age: None, acr_values: None, expected_sub: None };
         let proof = trusted_proof();
         let _ = validate_id_token(&token, proof, &expected);
     }

@@ -32,6 +32,7 @@ fn provider() -> Provider {
         config: config(),
         metadata: ProviderMetadata {
             issuer: ISSUER.to_owned(),
+            issuer_rule: pixie_core::presets::IssuerRule::Exact,
             authorization_endpoint: format!("{ISSUER}/auth"),
             token_endpoint: format!("{ISSUER}/token"),
             userinfo_endpoint: None,
@@ -366,7 +367,8 @@ async fn verifies(public: &pixie_core::dpop::DpopPublicKey, input: &[u8], signat
     use js_sys::{Array, Object, Reflect};
     let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
     let jwk = Object::new();
-    for (name, value) in [("kty", "EC"), ("crv", "P-256"), ("x", public.x.as_str()), ("y", public.y.as_str())] {
+    for (name, value) in [("kty", "EC"), ("crv", "P-256"), ("x", public.x.as_str()), ("y", public.y.as_str())]
+    {
         Reflect::set(&jwk, &name.into(), &value.into()).unwrap();
     }
     let algorithm = Object::new();
@@ -418,7 +420,10 @@ async fn a_dpop_key_is_kept_as_a_crypto_key_once_and_forgotten() {
     let first = DpopKey::generate().await.unwrap();
     first.add(database, "issuer client").await.expect("kept");
     let second = DpopKey::generate().await.unwrap();
-    assert!(second.add(database, "issuer client").await.is_err(), "a second key for the same issuer and client");
+    assert!(
+        second.add(database, "issuer client").await.is_err(),
+        "a second key for the same issuer and client"
+    );
     let loaded = DpopKey::load(database, "issuer client").await.unwrap().expect("found");
     assert_eq!(loaded.public, first.public, "the first one kept wins");
     // The loaded key still signs, with the same key pair.

@@ -13,12 +13,13 @@ use pixie_core::callback::{
     confirm_provider, parse_callback, validate_callback, CallbackError, CallbackResponse, ValidatedCallback,
 };
 use pixie_core::config::{parse_config_response, ClientConfig, DEFAULT_REQUEST_TIMEOUT_SECS};
-use pixie_core::discovery::{discovery_request, parse_discovery_response};
+use pixie_core::discovery::{discovery_request, parse_discovery_response_for};
 use pixie_core::dpop::{key_persists, token_binding, use_dpop, TokenBinding};
 use pixie_core::http::HttpRequest;
 use pixie_core::id_token::{validate_id_token, IdTokenError, IdTokenExpectations, DEFAULT_CLOCK_SKEW_SECS};
 use pixie_core::jwks::{jwks_request, parse_jwks_response};
 use pixie_core::par::{par_redirect_url, par_request, parse_par_response, use_par, ParError};
+use pixie_core::presets::{diagnose_login_error, LoginContext};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
 use pixie_core::session::Session;
 use pixie_core::startup::{entry, Entry};
@@ -186,7 +187,7 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
             let response = fetch::send(&discovery_request(&config.issuer), config.request_timeout_secs)
                 .await
                 .map_err(|e| AuthError::Network { during: "discovery", detail: e.0 })?;
-            let metadata = parse_discovery_response(&response, &config.issuer)?;
+            let metadata = parse_discovery_response_for(&response, &config)?;
             let cache = ProviderCache { source: name, config_json, discovery_json: response.body };
             let _ = storage::set(&cache_key, &cache.to_json());
             Provider { config, metadata }
@@ -562,7 +563,17 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
     let provider = provider?;
     confirm_provider(&callback, &provider)?;
     let (config, metadata) = (&provider.config, &provider.metadata);
-    let (response, sent, proof_jkt) = token_response?;
+    // A refused or blocked exchange says what to change at the provider.
+    let origin = auth.rt(|rt| rt.origin.clone()).unwrap_or_default();
+    let login = LoginContext {
+        preset: config.provider,
+        origin: &origin,
+        client_id: &exchange_config.client_id,
+        redirect_uri: &exchange_config.redirect_uri,
+        token_endpoint: &metadata.token_endpoint,
+    };
+    let diagnose = |error| diagnose_login_error(error, &login);
+    let (response, sent, proof_jkt) = token_response.map_err(diagnose)?;
     #[cfg(feature = "trace")]
     crate::trace::record_quietly(
         auth,
@@ -572,7 +583,7 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
     );
     #[cfg(not(feature = "trace"))]
     let _ = sent;
-    let tokens = parse_token_response(&response)?;
+    let tokens = parse_token_response(&response).map_err(|e| diagnose(e.into()))?;
     // RFC 9449 §5: with a proof sent, the answer must say DPoP unless DPoP is optional.
     let dpop_jkt = match token_binding(&tokens.token_type, proof_jkt.is_some(), config.dpop)? {
         TokenBinding::Dpop => proof_jkt,
@@ -589,6 +600,7 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
         signature,
         &IdTokenExpectations {
             issuer: &metadata.issuer,
+            issuer_rule: metadata.issuer_rule,
             client_id: &config.client_id,
             nonce: callback.nonce(),
             now_secs: clock::now_secs(),

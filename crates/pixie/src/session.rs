@@ -19,8 +19,9 @@ use pixie_core::config::{ClientConfig, TokenStorage};
 use pixie_core::dpop::{token_binding, TokenBinding};
 use pixie_core::http::{HttpRequest, HttpResponse};
 use pixie_core::id_token::{validate_refreshed_id_token, DEFAULT_CLOCK_SKEW_SECS};
-use pixie_core::logout::{check_logout_return, end_session_request, revocation_request, LOGOUT_STATE_NAME};
+use pixie_core::logout::{check_logout_return, logout_redirect, revocation_request, LOGOUT_STATE_NAME};
 use pixie_core::pkce::state_from_random;
+use pixie_core::presets::is_session_lifetime_over;
 use pixie_core::provider::Provider;
 use pixie_core::refresh::{refresh_delay_ms, refresh_request, throttled_delay_ms, timer_step, TimerStep};
 use pixie_core::secret::RefreshToken;
@@ -400,7 +401,12 @@ pub(crate) async fn refresh(auth: Auth) -> Result<(), AuthError> {
                     let config = provider.config.clone();
                     spawn_local(async move { crate::dpop::forget(auth, &config).await });
                     broadcast(auth, &TabMessage::SessionEnded { session_id: session.id.clone() });
-                    sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded);
+                    let notice = if is_session_lifetime_over(error) {
+                        Notice::SessionLifetimeOver
+                    } else {
+                        Notice::SessionEnded
+                    };
+                    sign_out_here(auth, notice, AuthEvent::SessionEnded);
                 }
                 RefreshFailure::RetryAfter { attempt, delay_ms } => {
                     auth.rt(|rt| rt.refresh_failures.set(attempt));
@@ -747,27 +753,19 @@ pub(crate) async fn logout(auth: Auth) {
     // The DPoP key goes before the page can leave for the provider.
     crate::dpop::forget(auth, config).await;
 
-    let Some(endpoint) = &metadata.end_session_endpoint else {
-        auth.notice.set(Some(Notice::SignedOutLocally));
-        return;
-    };
     let Ok(bytes) = random::state_bytes() else {
         auth.notice.set(Some(Notice::SignedOutLocally));
         return;
     };
     let state = state_from_random(bytes);
+    let Some(end) = logout_redirect(&provider, &session.id_token, &state) else {
+        auth.notice.set(Some(Notice::SignedOutLocally));
+        return;
+    };
     if storage::set(&config.storage_key(LOGOUT_STATE_NAME), state.secret()).is_err() {
         auth.notice.set(Some(Notice::SignedOutLocally));
         return;
     }
-    let end = end_session_request(
-        endpoint,
-        &session.id_token,
-        &config.client_id,
-        &config.post_logout_redirect_uri,
-        &state,
-        config.logout_method,
-    );
     auth.state.set(AuthState::Redirecting);
     let left = if end.form.is_empty() {
         navigation::assign(&end.url)

@@ -71,6 +71,8 @@ pub enum Notice {
     SomeoneElseAtProvider,
     /// This tab's copy of the session is out of date, and no live tab has the newest.
     SessionMovedOn,
+    /// The provider's limit on a session's life was reached (Entra ID: 24 hours for a single-page app).
+    SessionLifetimeOver,
 }
 
 impl Notice {
@@ -86,6 +88,7 @@ impl Notice {
             Self::LoginNotCompleted => "login-not-completed",
             Self::SomeoneElseAtProvider => "someone-else-at-provider",
             Self::SessionMovedOn => "session-moved-on",
+            Self::SessionLifetimeOver => "session-lifetime-over",
         }
     }
 
@@ -108,6 +111,9 @@ impl Notice {
             }
             Self::SessionMovedOn => {
                 "This tab's copy of the session is out of date: it went on in another tab, which is closed now. Log in again."
+            }
+            Self::SessionLifetimeOver => {
+                "Your session reached the longest the provider allows a browser app without a new sign-in (24 hours at Microsoft Entra ID). Log in again."
             }
         }
     }

@@ -56,6 +56,7 @@ fn minimal_config_gets_defaults_from_the_origin() {
             logout_method: pixie_core::config::LogoutMethod::Get,
             dpop: pixie_core::config::DpopMode::Auto,
             par: pixie_core::config::ParMode::Off,
+            provider: pixie_core::presets::Preset::Generic,
         }
     );
     assert_eq!(config.scope, DEFAULT_SCOPE);

@@ -520,7 +520,8 @@ fn the_key_step_shows_the_public_key_and_its_thumbprint_only() {
 /// made the challenge check slice a `str` mid-character and panic.
 #[test]
 fn a_challenge_with_any_utf8_is_read_without_panicking() {
-    let resource = |challenge: &str| with_header(json_response(401, &json!({})), "www-authenticate", challenge);
+    let resource =
+        |challenge: &str| with_header(json_response(401, &json!({})), "www-authenticate", challenge);
     assert!(!asks_for_nonce(&resource("[[\u{FFFD}")));
     assert!(!asks_for_nonce(&resource("DPo\u{e9} error=\"use_dpop_nonce\"")));
     assert!(!asks_for_nonce(&resource("\u{e9}\u{e9}\u{e9}")));

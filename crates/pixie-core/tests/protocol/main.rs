@@ -16,6 +16,7 @@ mod json;
 mod jwks;
 mod jwt;
 mod pkce;
+mod presets;
 mod provider;
 mod review;
 mod secret;

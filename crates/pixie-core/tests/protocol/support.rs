@@ -14,6 +14,7 @@ use pixie_core::id_token::{verify_signature, IdTokenExpectations, SignatureVerif
 use pixie_core::json::Object;
 use pixie_core::jwks::{Jwk, SignatureAlgorithm};
 use pixie_core::jwt::{DecodedJws, JoseHeader};
+use pixie_core::presets::{IssuerRule, Preset};
 use pixie_core::secret::{IdToken, Nonce};
 
 pub const ISSUER: &str = "https://id.example";
@@ -63,6 +64,7 @@ pub fn config() -> ClientConfig {
         logout_method: LogoutMethod::Get,
         dpop: pixie_core::config::DpopMode::Auto,
         par: pixie_core::config::ParMode::Off,
+        provider: Preset::Generic,
     }
 }
 
@@ -70,6 +72,7 @@ pub fn config() -> ClientConfig {
 pub fn metadata() -> ProviderMetadata {
     ProviderMetadata {
         issuer: ISSUER.to_owned(),
+        issuer_rule: IssuerRule::Exact,
         authorization_endpoint: AUTHORIZATION_ENDPOINT.to_owned(),
         token_endpoint: TOKEN_ENDPOINT.to_owned(),
         userinfo_endpoint: Some(USERINFO_ENDPOINT.to_owned()),
@@ -261,6 +264,7 @@ impl Jwt {
 pub fn expectations(nonce: &Nonce, skew_secs: i64) -> IdTokenExpectations<'_> {
     IdTokenExpectations {
         issuer: ISSUER,
+        issuer_rule: IssuerRule::Exact,
         client_id: CLIENT_ID,
         nonce,
         now_secs: NOW_SECS,

@@ -135,7 +135,8 @@ async fn done(request: &IdbRequest) -> Result<JsValue, String> {
     let mut handlers = None;
     let promise = Promise::new(&mut |resolve, reject| {
         let on_success = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let result = event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok());
+            let result =
+                event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok());
             let _ = resolve.call1(&JsValue::UNDEFINED, &result.unwrap_or(JsValue::UNDEFINED));
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
