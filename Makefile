@@ -18,7 +18,7 @@ SIZE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_TARGET_DIR=$(CURDIR)/target/size
 
 .PHONY: demo notes test setup setup-browser test-native test-browser test-e2e test-e2e-lean doc \
-	test-fuzz fuzz build build-lean build-notes csp bench clean
+	test-fuzz fuzz build build-lean build-notes build-check check csp bench clean
 
 # Seconds per fuzz target: `make fuzz FUZZ_SECONDS=600`.
 FUZZ_SECONDS ?= 60
@@ -82,12 +82,21 @@ csp: build
 	node dev/csp.mjs dist dist/config.json
 
 ## Every e2e file: the demo, examples/notes, and the README's app (built from the README)
-test-e2e: build build-notes
+test-e2e: build build-notes build-check
 	node --test tests/e2e/
 
 # The login and the session, on the build without the walkthrough
 test-e2e-lean: build-lean
 	E2E_DIST=dist-lean E2E_WALKTHROUGH=absent node --test tests/e2e/login.test.mjs tests/e2e/session.test.mjs
+
+## What a config.json will meet at its provider: `make check CONFIG=config.json [ORIGIN=https://app.example]`
+CONFIG ?= dev/config.json
+check: build-check
+	target/debug/pixie check $(CONFIG) $(if $(ORIGIN),--origin $(ORIGIN),$(if $(filter dev/config.json,$(CONFIG)),--origin http://127.0.0.1:8080))
+
+# The `pixie check` command (crates/pixie-cli), native
+build-check: setup
+	cargo build -q -p pixie-cli
 
 ## Sizes and login timings of the release bundle against oidc-client-ts (see bench/README.md)
 bench: setup-browser build build-lean

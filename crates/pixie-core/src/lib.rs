@@ -33,6 +33,7 @@
 pub mod api;
 pub mod authorize;
 pub mod callback;
+pub mod check;
 pub mod config;
 pub mod discovery;
 pub mod dpop;

@@ -7,6 +7,7 @@ mod support;
 
 mod authorize;
 mod callback;
+mod check;
 mod config;
 mod discovery;
 mod dpop;
