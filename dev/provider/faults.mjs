@@ -77,6 +77,12 @@ const TOKEN_REPLIES = {
     type: 'application/json',
     body: { error: 'invalid_grant', error_description: 'grant request is invalid' },
   },
+  // A confidential client, or one the provider does not know.
+  token_invalid_client: {
+    status: 401,
+    type: 'application/json',
+    body: { error: 'invalid_client', error_description: 'client authentication failed' },
+  },
   token_500: { status: 500, type: 'text/html', body: '<h1>Internal Server Error</h1>' },
   token_not_json: { status: 200, type: 'text/html', body: '<!DOCTYPE html><h1>Welcome to the provider</h1>' },
 };
@@ -117,7 +123,7 @@ const STOLEN_PATH = '/__test/stolen';
  * and to set CORS on replaced token responses.
  */
 export function installFaults(provider, { signingKey, redirectUris, appOrigins }) {
-  const tokenPath = provider.pathFor('token');
+  const tokenPath = provider.pathFor('token', { mountPath: '' });
   const realKey = createPrivateKey({ key: signingKey, format: 'jwk' });
   let fault = null;
   let stolen = 0;
@@ -273,9 +279,13 @@ async function readFormBody(ctx) {
  * - accessTokensExpired: access tokens destroyed by POST /__test/expire-access-tokens.
  */
 function installTestHooks(provider) {
-  const tokenPath = provider.pathFor('token');
-  const revocationPath = provider.pathFor('revocation');
-  const endSessionPath = provider.pathFor('end_session');
+  const tokenPath = provider.pathFor('token', { mountPath: '' });
+  const revocationPath = provider.pathFor('revocation', { mountPath: '' });
+  // No route when RP-initiated logout is off (PIXIE_END_SESSION).
+  let endSessionPath = null;
+  try {
+    endSessionPath = provider.pathFor('end_session', { mountPath: '' });
+  } catch { /* no end_session route */ }
   const zero = () => ({
     refreshes: 0,
     refreshTokenReuse: 0,

@@ -1,9 +1,11 @@
 // Local OpenID provider for developing and testing Pixie. Not for production:
 // everything (sessions, grants, tokens, keys) lives in memory and is lost on exit.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 import { installApi } from './api.mjs';
+import { installLegacyLogout, underIssuerPath } from './quirks.mjs';
 
 const PORT = Number(process.env.PORT ?? 9000);
 const ISSUER = process.env.ISSUER ?? `http://127.0.0.1:${PORT}`;
@@ -60,6 +62,10 @@ function switchFromEnv(name, values) {
 const dpopMode = switchFromEnv('PIXIE_DPOP', ['on', 'off', 'required']);
 const dpopNonce = switchFromEnv('PIXIE_DPOP_NONCE', ['0', '1']) === '1';
 const parMode = switchFromEnv('PIXIE_PAR', ['on', 'off', 'required']);
+// Quirks of real providers (quirks.mjs). PIXIE_END_SESSION=off: no logout at
+// the provider; =auth0: no end_session_endpoint, Auth0's GET /v2/logout instead.
+// An ISSUER with a path (Keycloak's /realms/<realm>) is served under it.
+const endSessionMode = switchFromEnv('PIXIE_END_SESSION', ['on', 'off', 'auth0']);
 // Shared with the API (api.mjs), which accepts the provider's nonces.
 const dpopNonceSecret = Buffer.from(randomBytes(32));
 
@@ -151,7 +157,7 @@ const configuration = {
     devInteractions: { enabled: true }, // built-in login + consent pages
     userinfo: { enabled: true },
     revocation: { enabled: true },
-    rpInitiatedLogout: { enabled: true },
+    rpInitiatedLogout: { enabled: endSessionMode === 'on' },
     dPoP: {
       enabled: dpopMode !== 'off',
       // With a secret, nonces are offered (and `DPoP-Nonce` exposed through CORS).
@@ -168,6 +174,8 @@ const configuration = {
   cookies: { keys: [randomUUID()] },
 };
 
+// Read before oidc-provider takes the configuration (quirks.mjs needs them).
+const logoutUrls = Object.fromEntries(configuration.clients.map((c) => [c.client_id, c.post_logout_redirect_uris]));
 const provider = new Provider(ISSUER, configuration);
 
 // The built-in HTML pages @import Google Fonts; strip that so the browser
@@ -189,6 +197,10 @@ if (process.env.PIXIE_PROVIDER_FAULTS === '1') {
   console.log('fault mode on: PUT /__faults/<name>, DELETE /__faults; /__test/events, POST /__test/expire-access-tokens');
 }
 
+if (endSessionMode === 'auth0') {
+  installLegacyLogout(provider, { path: '/v2/logout', logoutUrls });
+}
+
 // The protected resource the app's "Call API" button calls (see api.mjs).
 installApi(provider, {
   path: '/api/me',
@@ -197,12 +209,12 @@ installApi(provider, {
   dpop: { nonceSecret: dpopNonceSecret, requireNonce: dpopNonce },
 });
 
-const server = provider.listen(PORT, '127.0.0.1', () => {
-  console.log(`provider listening on ${ISSUER}; protected API at ${ISSUER}/api/me`);
+const server = createServer(underIssuerPath(ISSUER, provider.callback())).listen(PORT, '127.0.0.1', () => {
+  console.log(`provider listening on ${ISSUER}; protected API at ${ISSUER.replace(/\/$/, '')}/api/me`);
   const lifetimes = Object.entries({ access: accessTokenTtl, id: idTokenTtl, refresh: refreshTokenTtl })
     .filter(([, v]) => v).map(([k, v]) => `${k} ${v} s`);
   if (lifetimes.length) console.log(`token lifetimes: ${lifetimes.join(', ')}`);
-  console.log(`DPoP ${dpopMode}${dpopNonce ? ' (nonce required)' : ''}; PAR ${parMode}`);
+  console.log(`DPoP ${dpopMode}${dpopNonce ? ' (nonce required)' : ''}; PAR ${parMode}; end session ${endSessionMode}`);
 });
 
 function shutdown() {

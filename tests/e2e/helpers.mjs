@@ -28,7 +28,9 @@ export function useServersAndBrowser({ providerEnv, dist, port = 8080 } = {}) {
   before(async () => {
     assertDistBuilt(dist);
     servers = await startServers({ providerEnv, dist: dist ?? assertDistBuilt(), port });
-    discovery = await (await fetch(`${ISSUER}/.well-known/openid-configuration`)).json();
+    // The issuer may have a path (providerEnv.ISSUER, a Keycloak-shaped realm).
+    const issuer = (providerEnv?.ISSUER ?? ISSUER).replace(/\/$/, '');
+    discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [

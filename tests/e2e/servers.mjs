@@ -163,9 +163,11 @@ export async function startServers({ dist = assertDistBuilt(), port = 8080, prov
           PIXIE_DPOP: '',
           PIXIE_DPOP_NONCE: '',
           PIXIE_PAR: '',
-          ...providerEnv,
+          PIXIE_END_SESSION: '',
           PORT: new URL(ISSUER).port,
           ISSUER,
+          // May set ISSUER to one with a path on the same port (a Keycloak-shaped realm).
+          ...providerEnv,
           PIXIE_PROVIDER_FAULTS: '1',
         },
       },
