@@ -19,6 +19,24 @@ import { ROOT, clearFaults, setFault } from './servers.mjs';
 
 const PIXIE = join(ROOT, 'target/debug/pixie');
 
+/** Logs in with the provider's `fault` on and returns the error's code and message. */
+async function loginRefused(t, fault, { config, allowConsole }) {
+  await setFault(fault);
+  try {
+    let refused;
+    await withPage(t, async (page) => {
+      if (config) await overrideConfig(page.context(), config);
+      await loginThrough(page, 'bob');
+      const result = await outcome(page);
+      assert.equal(result.state, 'error', `signed in despite ${fault}`);
+      refused = { code: result.error, message: await page.locator('#error-message').textContent() };
+    }, { allowConsole: allowConsole() });
+    return refused;
+  } finally {
+    await clearFaults();
+  }
+}
+
 /** Opens the app, presses Log in and signs in at the provider, whatever its issuer's path. */
 async function loginThrough(page, username) {
   await page.goto(`${APP}/`);
@@ -109,51 +127,30 @@ describe('diagnostics against a misconfigured token endpoint', () => {
   useServersAndBrowser();
 
   test('a token endpoint without CORS names the origin and the preset\'s setting', { timeout: TEST_TIMEOUT }, async (t) => {
-    await setFault('token_no_cors');
-    try {
-      await withPage(t, async (page) => {
-        await overrideConfig(page.context(), { provider: 'okta' });
-        await loginThrough(page, 'bob');
-        const result = await outcome(page);
-        assert.equal(result.state, 'error');
-        assert.equal(result.error, 'network_error', 'the code stays stable');
-        const message = await page.locator('#error-message').textContent();
-        assert.match(message, new RegExp(`this app's origin \\(${APP.replace(/[.:/]/g, '\\$&')}\\)`));
-        assert.match(message, /Trusted Origins, with CORS checked/);
-      }, { allowConsole: [expectedConsole.corsBlocked(discovery.token_endpoint), expectedConsole.netError(discovery.token_endpoint, 'ERR_FAILED')] });
-    } finally {
-      await clearFaults();
-    }
+    const { code, message } = await loginRefused(t, 'token_no_cors', {
+      config: { provider: 'okta' },
+      allowConsole: () => [expectedConsole.corsBlocked(discovery.token_endpoint), expectedConsole.netError(discovery.token_endpoint, 'ERR_FAILED')],
+    });
+    assert.equal(code, 'network_error', 'the code stays stable');
+    assert.match(message, new RegExp(`this app's origin \\(${APP.replace(/[.:/]/g, '\\$&')}\\)`));
+    assert.match(message, /Trusted Origins, with CORS checked/);
   });
 
   test('invalid_client says the client is not public, keeping the provider\'s code', { timeout: TEST_TIMEOUT }, async (t) => {
-    await setFault('token_invalid_client');
-    try {
-      await withPage(t, async (page) => {
-        await loginThrough(page, 'bob');
-        const result = await outcome(page);
-        assert.equal(result.error, 'invalid_client');
-        const message = await page.locator('#error-message').textContent();
-        assert.match(message, /does not take `pixie-demo` as a public client/);
-        assert.match(message, /token_endpoint_auth_method none/);
-      }, { allowConsole: [expectedConsole.httpStatus(discovery.token_endpoint, 401)] });
-    } finally {
-      await clearFaults();
-    }
+    const { code, message } = await loginRefused(t, 'token_invalid_client', {
+      allowConsole: () => [expectedConsole.httpStatus(discovery.token_endpoint, 401)],
+    });
+    assert.equal(code, 'invalid_client');
+    assert.match(message, /does not take `pixie-demo` as a public client/);
+    assert.match(message, /token_endpoint_auth_method none/);
   });
 
   test('invalid_grant on the code names the redirect URI that was sent', { timeout: TEST_TIMEOUT }, async (t) => {
-    await setFault('token_invalid_grant');
-    try {
-      await withPage(t, async (page) => {
-        await loginThrough(page, 'bob');
-        const result = await outcome(page);
-        assert.equal(result.error, 'invalid_grant');
-        assert.match(await page.locator('#error-message').textContent(), new RegExp(`redirect_uri ${APP}/callback`));
-      }, { allowConsole: [expectedConsole.httpStatus(discovery.token_endpoint, 400)] });
-    } finally {
-      await clearFaults();
-    }
+    const { code, message } = await loginRefused(t, 'token_invalid_grant', {
+      allowConsole: () => [expectedConsole.httpStatus(discovery.token_endpoint, 400)],
+    });
+    assert.equal(code, 'invalid_grant');
+    assert.match(message, new RegExp(`redirect_uri ${APP}/callback`));
   });
 
   test('pixie check passes the dev provider, and names each failure of a misconfigured one', { timeout: TEST_TIMEOUT }, async () => {
