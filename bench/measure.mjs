@@ -58,7 +58,9 @@ export const startProvider = (env = {}) => startServer(
 );
 
 /** dev/static-server.mjs on `dir` at 8080 (SPA fallback, no compression). */
-export const startStatic = (dir) => startServer('static server', ['dev/static-server.mjs', dir, '8080'], `${APP}/index.html`, { CSP_REPORTS: '' });
+/** `plain`: uncompressed and `no-store`, as a host without the README's headers. */
+export const startStatic = (dir, { plain = false } = {}) => startServer('static server', ['dev/static-server.mjs', dir, '8080'],
+  `${APP}/index.html`, { CSP_REPORTS: '', STATIC_PLAIN: plain ? '1' : '' });
 
 // ---------------------------------------------------------------- one login
 
@@ -81,7 +83,35 @@ function recordNextClick(name) {
  * fields to serve in config.json over the built one's; `refresh`: also press
  * Refresh tokens once signed in, and time it (Pixie only).
  */
-export async function loginOnce(browser, { config, refresh = false } = {}) {
+/**
+ * Network and CPU profiles, applied the same way to both apps through the
+ * DevTools protocol on the page's session. Slow 4G is Lighthouse's: 150 ms
+ * round trip, 1.6 Mbit/s down, 750 kbit/s up.
+ */
+export const PROFILES = {
+  loopback: { name: 'loopback' },
+  slow4g: { name: 'slow 4G (150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up)', network: { latency: 150, down: 1.6e6, up: 750e3 } },
+  slow4gCpu: { name: 'slow 4G and CPU 4× slower', network: { latency: 150, down: 1.6e6, up: 750e3 }, cpu: 4 },
+  slow4gPlain: {
+    name: 'slow 4G, served uncompressed with no-store (no deployment headers)',
+    network: { latency: 150, down: 1.6e6, up: 750e3 },
+    plain: true,
+  },
+};
+
+async function applyProfile(cdp, profile) {
+  if (profile.network) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: profile.network.latency,
+      downloadThroughput: profile.network.down / 8, // bytes per second
+      uploadThroughput: profile.network.up / 8,
+    });
+  }
+  if (profile.cpu) await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+}
+
+export async function loginOnce(browser, { config, refresh = false, profile = PROFILES.loopback } = {}) {
   const context = await browser.newContext();
   context.setDefaultTimeout(20_000);
   if (config) {
@@ -98,6 +128,7 @@ export async function loginOnce(browser, { config, refresh = false } = {}) {
   let preflights = [];
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
+  await applyProfile(cdp, profile);
   cdp.on('Network.requestWillBeSent', (e) => {
     if (e.type === 'Document' && e.request.url.startsWith(`${APP}/callback`)) preflights = [];
     else if (e.initiator?.type === 'preflight') preflights.push(e.request.url);
@@ -111,6 +142,10 @@ export async function loginOnce(browser, { config, refresh = false } = {}) {
     // First visit (empty cache): navigation start → Log in usable.
     const ready = await page.evaluate(() => performance.getEntriesByName('app:ready')[0].startTime);
     await page.waitForLoadState('networkidle'); // what the app loads at start is done
+    // Bytes over the wire on the first visit (cross-origin answers without
+    // Timing-Allow-Origin count 0, as for both apps' discovery).
+    const firstVisitBytes = await page.evaluate(() => [...performance.getEntriesByType('navigation'),
+      ...performance.getEntriesByType('resource')].reduce((sum, e) => sum + e.transferSize, 0));
     await page.evaluate(recordNextClick, 'login');
     await page.getByRole('button', { name: 'Log in' }).click();
 
@@ -168,6 +203,8 @@ export async function loginOnce(browser, { config, refresh = false } = {}) {
     const fromCallback = cb.signedIn - cb.fetchStart;
     return {
       ready,                                         // r: first visit, navigation start → app:ready
+      firstVisitBytes,                               // bytes transferred by the first visit (same-origin)
+      callbackBytes: requests.filter((r) => r.end <= cb.signedIn).reduce((sum, r) => sum + (r.bytes ?? 0), 0),
       toProvider,                                    // a1: Log in click → navigation to the provider starts
       fromCallback,                                  // a2: /callback request starts → app:signed-in
       app: toProvider + fromCallback,                // a: the app's share of the login

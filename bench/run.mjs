@@ -2,7 +2,8 @@
 // same login with oidc-client-ts (bench/peer/): bundle sizes, then login
 // timings in headless Chromium against the local provider. See bench/README.md.
 //
-//   node bench/run.mjs [--runs N] [--verbose]     (BENCH_RUNS=N works too)
+//   node bench/run.mjs [--runs N] [--verbose] [--profiles loopback,slow4g,slow4gCpu,slow4gPlain] [--no-dpop]
+//   (BENCH_RUNS=N works too)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import {
-  APP, CHROMIUM, ROOT, acquirePorts, bundleSizes, loginOnce, releasePorts, startProvider, startStatic,
+  APP, CHROMIUM, PROFILES, ROOT, acquirePorts, bundleSizes, loginOnce, releasePorts, startProvider, startStatic,
   wasmCustomSections,
 } from './measure.mjs';
 
@@ -20,6 +21,11 @@ const at = argv.indexOf('--runs');
 const runsArg = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--runs='))?.slice(7);
 const RUNS = Number(runsArg ?? process.env.BENCH_RUNS ?? 5);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs / BENCH_RUNS must be a positive integer, not ${runsArg ?? process.env.BENCH_RUNS}`);
+const profilesArg = argv.find((a) => a.startsWith('--profiles='))?.slice(11)
+  ?? (argv.includes('--profiles') ? argv[argv.indexOf('--profiles') + 1] : undefined);
+const PROFILE_KEYS = (profilesArg ?? 'loopback,slow4g,slow4gCpu,slow4gPlain').split(',');
+for (const key of PROFILE_KEYS) if (!PROFILES[key]) throw new Error(`--profiles: no profile ${key}; there are ${Object.keys(PROFILES).join(', ')}`);
+const WITH_DPOP = !argv.includes('--no-dpop');
 const BUDGET = 60 * 1024; // whole-app first load: wasm + js + css, brotli
 
 const DIST = join(ROOT, 'dist');
@@ -101,7 +107,6 @@ const stats = (xs) => {
   return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1) };
 };
 
-const results = { Pixie: [], peer: [] };
 let provider;
 let server;
 let browser;
@@ -114,41 +119,6 @@ const stopAll = async () => {
 process.on('SIGINT', () => stopAll().finally(() => process.exit(130)));
 process.on('SIGTERM', () => stopAll().finally(() => process.exit(143)));
 
-console.log(`\nLogin timings: ${RUNS} runs each, interleaved Pixie, peer, Pixie, … after one warm-up pair;`);
-console.log('headless Chromium, a fresh browser context per run, loopback, brotli, content-hashed files cached (dev/static-server.mjs).');
-try {
-  await acquirePorts();
-  // The comparison is like for like: bearer tokens, parameters in the URL
-  // (oidc-client-ts uses neither DPoP nor PAR). DPoP and PAR are timed below.
-  provider = await startProvider({ PIXIE_DPOP: 'off', PIXIE_PAR: 'off' });
-  browser = await chromium.launch(CHROMIUM);
-  for (let run = 0; run <= RUNS; run++) { // run 0 is the warm-up
-    for (const app of APPS) {
-      server = await startStatic(app.dir);
-      let r;
-      try {
-        r = await loginOnce(browser);
-      } catch (err) {
-        err.message = `${app.name}, run ${run}: ${err.message}`;
-        throw err;
-      } finally {
-        await server.stop();
-        server = undefined;
-      }
-      if (run > 0) results[app.name].push(r);
-      if (verbose) {
-        console.log(`  ${run ? `run ${run}` : 'warm-up'} ${app.name.padEnd(5)}  a1 ${ms(r.toProvider)}  a2 ${ms(r.fromCallback)}  a ${ms(r.app)}`
-          + `  b ${ms(r.signedIn)}  userinfo ${ms(r.userinfo)}  consent→signed-in ${ms(r.fromConsent)}`
-          + `  provider redirects ${ms(r.fetchStart)}  c ${r.critical.length}`);
-      }
-    }
-  }
-} finally {
-  await stopAll();
-  browser = undefined;
-  provider = undefined;
-}
-
 const ROWS = [
   ['r  first visit: navigationStart → app:ready', (r) => r.ready],
   ['a  Log in → signed-in, provider time excluded', (r) => r.app],
@@ -159,31 +129,75 @@ const ROWS = [
   ['   /callback request → app:userinfo', (r) => r.userinfo],
   ['   consent click → app:signed-in (w/ provider)', (r) => r.fromConsent],
   ['c  requests up to app:signed-in (count)', (r) => r.critical.length],
+  ['   KB over the wire, first visit (same-origin)', (r) => r.firstVisitBytes / 1024],
+  ['   KB over the wire, callback up to signed-in', (r) => r.callbackBytes / 1024],
 ];
 const cell = (s, digits) => `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}–${s.max.toFixed(digits)}]`;
-console.log(`\n  ${'ms: median [min–max]'.padEnd(47)}${'Pixie'.padStart(22)}${'peer'.padStart(22)}${'Pixie/peer'.padStart(12)}`);
-for (const [label, pick] of ROWS) {
-  const digits = label.startsWith('c') ? 0 : 1;
-  const [p, q] = [stats(results.Pixie.map(pick)), stats(results.peer.map(pick))];
-  console.log(`  ${label.padEnd(47)}${cell(p, digits).padStart(22)}${cell(q, digits).padStart(22)}${(p.median / q.median).toFixed(2).padStart(12)}`);
+
+/** Pixie and the peer, interleaved, under `profile`: the whole table, then the median callbacks. */
+async function timeLogins(profile) {
+  const results = { Pixie: [], peer: [] };
+  console.log(`\nLogin timings, ${profile.name}: ${RUNS} runs each, interleaved Pixie, peer, Pixie, … after one warm-up pair;`);
+  console.log('headless Chromium, a fresh browser context per run, brotli, content-hashed files cached (dev/static-server.mjs).');
+  try {
+    await acquirePorts();
+    // The comparison is like for like: bearer tokens, parameters in the URL
+    // (oidc-client-ts uses neither DPoP nor PAR). DPoP and PAR are timed below.
+    provider = await startProvider({ PIXIE_DPOP: 'off', PIXIE_PAR: 'off' });
+    browser = await chromium.launch(CHROMIUM);
+    for (let run = 0; run <= RUNS; run++) { // run 0 is the warm-up
+      for (const app of APPS) {
+        server = await startStatic(app.dir, { plain: profile.plain });
+        let r;
+        try {
+          r = await loginOnce(browser, { profile });
+        } catch (err) {
+          err.message = `${app.name}, ${profile.name}, run ${run}: ${err.message}`;
+          throw err;
+        } finally {
+          await server.stop();
+          server = undefined;
+        }
+        if (run > 0) results[app.name].push(r);
+        if (verbose) {
+          console.log(`  ${run ? `run ${run}` : 'warm-up'} ${app.name.padEnd(5)}  r ${ms(r.ready)}  a1 ${ms(r.toProvider)}  a2 ${ms(r.fromCallback)}  a ${ms(r.app)}`
+            + `  b ${ms(r.signedIn)}  userinfo ${ms(r.userinfo)}  consent→signed-in ${ms(r.fromConsent)}`
+            + `  provider redirects ${ms(r.fetchStart)}  c ${r.critical.length}`);
+        }
+      }
+    }
+  } finally {
+    await stopAll();
+    browser = undefined;
+    provider = undefined;
+  }
+
+  console.log(`\n  ${'ms: median [min–max]'.padEnd(47)}${'Pixie'.padStart(24)}${'peer'.padStart(24)}${'Pixie/peer'.padStart(12)}`);
+  for (const [label, pick] of ROWS) {
+    const digits = label.startsWith('c') ? 0 : 1;
+    const [p, q] = [stats(results.Pixie.map(pick)), stats(results.peer.map(pick))];
+    console.log(`  ${label.padEnd(47)}${cell(p, digits).padStart(24)}${cell(q, digits).padStart(24)}${(p.median / q.median).toFixed(2).padStart(12)}`);
+  }
+
+  // The critical path of the median run of each (by a2), relative to the /callback request.
+  for (const app of APPS) {
+    const rs = [...results[app.name]].sort((x, y) => x.fromCallback - y.fromCallback);
+    const r = rs[(rs.length - 1) >> 1];
+    const short = (url) => { const u = new URL(url); return u.origin === APP ? u.pathname : u.host + u.pathname; };
+    console.log(`\n${app.name}, ${profile.name}: the callback's requests up to app:signed-in (c = ${r.critical.length}; median run;`
+      + ` ms from the /callback request${verbose ? '; the rest after it' : ''})`);
+    for (const q of verbose ? r.requests : r.critical) {
+      const after = q.end > r.signedIn ? '  (done after app:signed-in)' : '';
+      const preflight = q.type === 'preflight'; // its time is inside the next request's
+      const when = preflight ? '' : `${pad(ms(Math.max(0, q.start - r.fetchStart)), 7)} → ${pad(ms(q.end - r.fetchStart), 6)}`;
+      const size = preflight ? 'OPTIONS' : q.body ? `${num(q.body)} B` : 'cross-origin';
+      console.log(`  ${when.padEnd(16)}  ${q.type.padEnd(10)} ${short(q.url).padEnd(48)} ${pad(size, 12)}${after}`);
+    }
+    console.log(`  ${pad(ms(r.fromCallback), 7)}    app:signed-in; app:userinfo at ${ms(r.userinfo)}`);
+  }
 }
 
-// The critical path of the median run of each (by a2), relative to the /callback request.
-for (const app of APPS) {
-  const rs = [...results[app.name]].sort((x, y) => x.fromCallback - y.fromCallback);
-  const r = rs[(rs.length - 1) >> 1];
-  const short = (url) => { const u = new URL(url); return u.origin === APP ? u.pathname : u.host + u.pathname; };
-  console.log(`\n${app.name}: the callback's requests up to app:signed-in (c = ${r.critical.length}; median run;`
-    + ` ms from the /callback request${verbose ? '; the rest after it' : ''})`);
-  for (const q of verbose ? r.requests : r.critical) {
-    const after = q.end > r.signedIn ? '  (done after app:signed-in)' : '';
-    const preflight = q.type === 'preflight'; // its time is inside the next request's
-    const when = preflight ? '' : `${pad(ms(Math.max(0, q.start - r.fetchStart)), 7)} → ${pad(ms(q.end - r.fetchStart), 6)}`;
-    const size = preflight ? 'OPTIONS' : q.body ? `${num(q.body)} B` : 'cross-origin';
-    console.log(`  ${when.padEnd(16)}  ${q.type.padEnd(10)} ${short(q.url).padEnd(48)} ${pad(size, 12)}${after}`);
-  }
-  console.log(`  ${pad(ms(r.fromCallback), 7)}    app:signed-in; app:userinfo at ${ms(r.userinfo)}`);
-}
+for (const key of PROFILE_KEYS) await timeLogins(PROFILES[key]);
 
 // ------------------------------------------------------------ DPoP and PAR
 
@@ -200,7 +214,7 @@ const SCENARIOS = [
 ];
 const scenarioResults = [];
 const copies = [];
-try {
+if (WITH_DPOP) try {
   await acquirePorts();
   browser = await chromium.launch(CHROMIUM);
   for (const scenario of SCENARIOS) {
@@ -238,6 +252,7 @@ try {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 }
 
+if (WITH_DPOP) {
 console.log(`\nDPoP and PAR: Pixie alone, ${RUNS} runs each after a warm-up (ms: median [min–max]; c and preflights: median count)`);
 console.log(`  ${''.padEnd(56)}${'a1 click→provider'.padStart(22)}${'a2 /callback→signed-in'.padStart(24)}${'c'.padStart(4)}${'preflights'.padStart(11)}${'refresh'.padStart(22)}${'(posts, preflights)'.padStart(20)}`);
 for (const { scenario, runs } of scenarioResults) {
@@ -252,3 +267,4 @@ for (const { scenario, runs } of scenarioResults) {
 console.log('  a2 counts the callback from its request to app:signed-in; "preflights" are those the callback page sent');
 console.log('  (the DPoP header makes the token request non-simple); the refresh runs after the login, so the');
 console.log('  token endpoint\'s preflight is already cached (the provider allows 3600 s) and a refresh is one POST.');
+}

@@ -12,6 +12,8 @@
 // file is compressed once, kept in memory until it changes and, up to 1 MB,
 // on disk by content digest (see DISK_CACHE). Content-hashed files
 // are cacheable for a year; index.html and config.json are never stored.
+// STATIC_PLAIN=1 (make bench's "careless host" row) sends everything
+// uncompressed and `no-store`, as a host without the deployment guide's headers would.
 // CSP_REPORTS=1 (the e2e tests) adds `report-uri /__csp-report`, keeps the
 // reports POSTed there, and lists them at GET /__csp-reports (a JSON array).
 import { createHash } from 'node:crypto';
@@ -30,6 +32,7 @@ const root = resolve(dir);
 const port = Number(process.argv[3] ?? 8080);
 const host = '127.0.0.1';
 const cspReports = process.env.CSP_REPORTS === '1' ? [] : null;
+const plain = process.env.STATIC_PLAIN === '1';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -202,7 +205,7 @@ const server = createServer(async (req, res) => {
 
     const raw = await readFile(file);
     const name = file.slice(file.lastIndexOf(sep) + 1);
-    const { encoding, bytes: body } = await encodeFor(req, file, raw);
+    const { encoding, bytes: body } = plain ? { encoding: null, bytes: raw } : await encodeFor(req, file, raw);
     const headers = {
       'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
@@ -211,7 +214,7 @@ const server = createServer(async (req, res) => {
       Vary: 'Accept-Encoding',
     };
     if (encoding) headers['Content-Encoding'] = encoding;
-    if (NO_STORE.has(name)) headers['Cache-Control'] = 'no-store';
+    if (NO_STORE.has(name) || plain) headers['Cache-Control'] = 'no-store';
     else if (CONTENT_HASHED.test(name)) headers['Cache-Control'] = 'public, max-age=31536000, immutable';
     if (extname(file).toLowerCase() === '.html') {
       let policy;
