@@ -54,7 +54,8 @@ pub(crate) fn start(auth: Auth) -> RwSignal<bool> {
     auth.rt(|rt| {
         if let ConfigSource::Url(_) = rt.source {
             let request = pixie_core::config::config_request(&rt.source.name(&rt.origin));
-            *rt.config_fetch.borrow_mut() = Some(fetch::begin(&request, DEFAULT_REQUEST_TIMEOUT_SECS));
+            *rt.config_fetch.borrow_mut() =
+                Some(fetch::begin_own_file(&request, DEFAULT_REQUEST_TIMEOUT_SECS));
         }
     });
     let known = known_config_now(auth);
@@ -160,7 +161,10 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
         ConfigSource::Url(_) => {
             let in_flight = auth.rt(|rt| rt.config_fetch.borrow_mut().take()).flatten();
             let in_flight = in_flight.unwrap_or_else(|| {
-                fetch::begin(&pixie_core::config::config_request(&name), DEFAULT_REQUEST_TIMEOUT_SECS)
+                fetch::begin_own_file(
+                    &pixie_core::config::config_request(&name),
+                    DEFAULT_REQUEST_TIMEOUT_SECS,
+                )
             });
             let response =
                 in_flight.finish().await.map_err(|_| AuthError::ConfigUnavailable { status: None })?;

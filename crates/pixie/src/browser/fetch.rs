@@ -27,12 +27,22 @@ pub(crate) struct InFlight {
 
 /// Start `request` now; await it with [`InFlight::finish`].
 pub(crate) fn begin(request: &HttpRequest, timeout_secs: u32) -> InFlight {
-    InFlight { started: start(request, timeout_secs), timeout_secs }
+    InFlight { started: start(request, timeout_secs, false), timeout_secs }
+}
+
+/// Start a GET of one of the app's own files (`config.json`) as the page's
+/// `<link rel="preload" as="fetch" crossorigin>` fetches it: same-origin
+/// credentials and the default cache mode, so the browser can hand over the
+/// preloaded answer instead of asking again. The file is served `no-cache`
+/// (or `no-store`), so it is never used stale.
+pub(crate) fn begin_own_file(request: &HttpRequest, timeout_secs: u32) -> InFlight {
+    InFlight { started: start(request, timeout_secs, true), timeout_secs }
 }
 
 fn start(
     request: &HttpRequest,
     timeout_secs: u32,
+    own_file: bool,
 ) -> Result<(js_sys::Promise, AbortController, Option<TimeoutHandle>), NetworkFailure> {
     let method = Method::from_bytes(request.method.as_bytes()).map_err(|e| NetworkFailure(e.to_string()))?;
     let controller =
@@ -43,10 +53,12 @@ fn start(
     // is (and the token endpoint says `no-store`); its default mode lets the
     // browser reuse a cached CORS preflight, which `no-store` would bypass, so
     // a DPoP refresh is one request, not two.
-    let cache = if request.method == "GET" { RequestCache::NoStore } else { RequestCache::Default };
+    let cache =
+        if request.method == "GET" && !own_file { RequestCache::NoStore } else { RequestCache::Default };
+    let credentials = if own_file { RequestCredentials::SameOrigin } else { RequestCredentials::Omit };
     let mut builder = RequestBuilder::new(&request.url)
         .method(method)
-        .credentials(RequestCredentials::Omit)
+        .credentials(credentials)
         .cache(cache)
         .referrer_policy(ReferrerPolicy::NoReferrer)
         .redirect(redirect)
