@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use pixie_core::authorize::{authorization_request, LoginRandomness};
 use pixie_core::callback::{looks_like_callback, parse_callback, validate_callback};
 use pixie_core::discovery::ProviderMetadata;
+use pixie_core::presets::IssuerRule;
 
 fuzz_target!(|data: &[u8]| {
     let Some(text) = common::text(data) else { return };
@@ -15,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(response) = parse_callback(query, fragment) else { return };
     let metadata = ProviderMetadata {
         issuer: common::ISSUER.to_owned(),
+        issuer_rule: IssuerRule::Exact,
         authorization_endpoint: format!("{}/authorize", common::ISSUER),
         token_endpoint: format!("{}/token", common::ISSUER),
         userinfo_endpoint: None,
