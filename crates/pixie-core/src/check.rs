@@ -141,7 +141,7 @@ pub fn check_discovery(
             metadata.issuer
         )),
     });
-    findings.push(cors_finding("discovery", response, origin, config.provider));
+    findings.push(cors_finding("discovery", response, origin, config.provider.or_recognised(&config.issuer)));
     findings.push(match &metadata.code_challenge_methods_supported {
         Some(_) => Finding::pass("PKCE S256 is listed in code_challenge_methods_supported"),
         None => Finding::warn(
@@ -206,7 +206,7 @@ pub fn check_probes(
     answers: &[(ProbeKind, ProbeResult)],
 ) -> Vec<Finding> {
     let origin = app_origin(config);
-    let preset = effective_preset(config);
+    let preset = config.provider.or_recognised(&config.issuer);
     let mut findings = Vec::new();
     for (kind, answer) in answers {
         findings.push(match (kind, answer) {
@@ -276,14 +276,16 @@ fn metadata_findings(config: &ClientConfig, metadata: &ProviderMetadata) -> Vec<
     });
     let provider = Provider { config: config.clone(), metadata: metadata.clone() };
     let logout = logout_redirect(&provider, &IdToken::new(""), &State::new(""));
-    findings.push(match (&metadata.end_session_endpoint, logout) {
-        (Some(url), _) => Finding::pass(format!("logout: end_session_endpoint {url}")),
-        (None, Some(end)) => Finding::pass(format!(
+    // As logout_redirect decides: the preset's own logout where it has one, else end_session_endpoint.
+    let own_logout = config.provider == Preset::Cognito || metadata.end_session_endpoint.is_none();
+    findings.push(match (logout, &metadata.end_session_endpoint) {
+        (Some(end), _) if own_logout => Finding::pass(format!(
             "logout: {}'s own logout URL ({}), as the preset says",
             config.provider.display_name(),
             end.url.split('?').next().unwrap_or_default()
         )),
-        (None, None) => Finding::warn(
+        (Some(_), Some(url)) => Finding::pass(format!("logout: end_session_endpoint {url}")),
+        _ => Finding::warn(
             "logout: no end_session_endpoint",
             "logout ends the session in this app only; enable RP-initiated logout at the provider",
         ),
@@ -425,13 +427,6 @@ fn probe_name(kind: ProbeKind) -> &'static str {
 /// The app's origin, from its redirect URI.
 pub fn app_origin(config: &ClientConfig) -> String {
     HttpUrl::parse(&config.redirect_uri).map(|url| url.origin()).unwrap_or_default()
-}
-
-fn effective_preset(config: &ClientConfig) -> Preset {
-    match config.provider {
-        Preset::Generic => Preset::recognise(&config.issuer).unwrap_or(Preset::Generic),
-        preset => preset,
-    }
 }
 
 /// The report's verdict: false when any check failed.

@@ -114,6 +114,15 @@ impl Preset {
         })
     }
 
+    /// This preset, or under `generic` the one `url`'s host gives away: whose
+    /// settings an error or a check names. Never changes what is checked.
+    pub fn or_recognised(self, url: &str) -> Self {
+        match self {
+            Self::Generic => Self::recognise(url).unwrap_or(Self::Generic),
+            preset => preset,
+        }
+    }
+
     /// Where, at this provider, the app's origin is allowed to call the token endpoint.
     pub fn web_origins_setting(self) -> &'static str {
         match self {
@@ -348,10 +357,7 @@ pub fn diagnose_login_error(error: AuthError, login: &LoginContext<'_>) -> AuthE
 }
 
 fn login_fix(error: &AuthError, login: &LoginContext<'_>) -> Option<String> {
-    let preset = match login.preset {
-        Preset::Generic => Preset::recognise(login.token_endpoint).unwrap_or(Preset::Generic),
-        preset => preset,
-    };
+    let preset = login.preset.or_recognised(login.token_endpoint);
     let (code, description) = match error {
         AuthError::Network { during, .. } if *during == "the token request" => {
             return Some(format!(

@@ -151,3 +151,22 @@ fn what_the_metadata_alone_says_is_reported_with_warnings_not_failures() {
     assert!(!all_pass(&findings), "dpop required but not offered must fail");
     assert!(findings.iter().any(|f| f.what.starts_with("CSP connect-src must allow: https://id.example")));
 }
+
+#[test]
+fn the_logout_line_says_what_logout_will_use() {
+    let logout_line = |config: &ClientConfig, metadata: &pixie_core::discovery::ProviderMetadata| {
+        check_probes(config, metadata, &[])
+            .into_iter()
+            .find(|f| f.what.starts_with("logout:"))
+            .map(|f| f.what)
+    };
+    let standard = logout_line(&config(), &metadata()).unwrap_or_default();
+    assert_eq!(standard, "logout: end_session_endpoint https://id.example/logout");
+    // Cognito lists its /logout as end_session_endpoint, but Pixie calls it with logout_uri.
+    let cognito = ClientConfig { provider: pixie_core::presets::Preset::Cognito, ..config() };
+    let line = logout_line(&cognito, &metadata()).unwrap_or_default();
+    assert_eq!(
+        line,
+        "logout: Amazon Cognito's own logout URL (https://id.example/logout), as the preset says"
+    );
+}
