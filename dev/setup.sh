@@ -4,15 +4,32 @@
 #
 #   dev/setup.sh            wasm32 target, trunk, wasm-bindgen-cli, npm packages
 #   dev/setup.sh --browser  the same, plus Debian's chromium and chromium-driver
+#   dev/setup.sh --bench    only Debian's clang and llvm (make bench's Rust peers: ring compiles C for wasm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TOOLS_DIR=${PIXIE_TOOLS_DIR:-$HOME/.cache/pixie-tools}
 TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
 export PATH="$TOOLS_DIR/bin:$PATH"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+apt_install() {
+  local SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ "${1:-}" = "--bench" ]; then
+  if ! { command -v clang && command -v llvm-ar; } >/dev/null; then
+    say "installing Debian's clang and llvm (the Rust peers' ring compiles C for wasm32)"
+    apt_install clang llvm
+  fi
+  exit 0
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -37,6 +54,16 @@ if [ "$("$TOOLS_DIR/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS_DIR"
 fi
 
+# The splitter that cuts release builds into parts (dev/split.mjs). Not the
+# crates.io crate `wasm-split-cli` (Dioxus's, another symbol scheme): Leptos's
+# split points need wasm_split_cli_support, whose binary is wasm-split-cli.
+# (It has no --version: cargo's install list says which one is there.)
+if ! [ -x "$TOOLS_DIR/bin/wasm-split-cli" ] ||
+   ! cargo install --list --root "$TOOLS_DIR" | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm_split_cli_support $WASM_SPLIT_VERSION into $TOOLS_DIR (about a minute, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary --root "$TOOLS_DIR"
+fi
+
 # Trunk builds offline, so every crate must be here first: the workspace's, and
 # std's own (for the size-optimised release build). Quick when they are.
 cargo fetch --quiet
@@ -55,10 +82,7 @@ npm_ci dev/provider   # oidc-provider
 
 if [ "${1:-}" = "--browser" ] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
   say "installing Debian's chromium and chromium-driver"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt_install chromium chromium-driver
 fi
 
-say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"
+say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-split-cli $WASM_SPLIT_VERSION, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"
