@@ -57,6 +57,15 @@ pub enum AuthError {
     NotSignedIn,
     /// sessionStorage is unavailable (private mode, quota), so a login cannot be kept.
     Storage(String),
+    /// A part of the app's own code, fetched when first needed (a build cut into
+    /// parts), could not be loaded: the network failed, or the server lacks a
+    /// file of this build.
+    AppCodeUnavailable {
+        /// What the part does, e.g. `"signed-in"`.
+        part: &'static str,
+        /// What the browser said.
+        detail: String,
+    },
     /// An error of the login with what to change at the provider
     /// ([`crate::presets::diagnose_login_error`]); its code is the error's own.
     Diagnosed(Box<Diagnosed>),
@@ -165,6 +174,7 @@ impl AuthError {
             Self::NoRefreshToken => "no_refresh_token",
             Self::NotSignedIn => "not_signed_in",
             Self::Storage(_) => "storage_unavailable",
+            Self::AppCodeUnavailable { .. } => "app_code_unavailable",
         };
         code.to_owned()
     }
@@ -217,6 +227,10 @@ impl fmt::Display for AuthError {
                 "The provider issued no refresh token, so the session cannot be refreshed. Allow the refresh_token grant for this client (some providers also need the offline_access scope).",
             ),
             Self::NotSignedIn => f.write_str("Nobody is signed in. Log in first."),
+            Self::AppCodeUnavailable { part, detail } => write!(
+                f,
+                "This app's {part} code could not be loaded ({detail}). Check the connection and reload the page; if it keeps failing, the server is missing files of this build: deploy every file of a build together."
+            ),
             Self::Storage(why) => write!(
                 f,
                 "sessionStorage is not available ({why}), so a login cannot be started. Leave private browsing or allow site data for this app."

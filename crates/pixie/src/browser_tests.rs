@@ -226,6 +226,14 @@ fn signed_in_session() -> Arc<Session> {
     Arc::new(Session::from_json(&record).expect("a valid record"))
 }
 
+/// As once the start page has loaded the provider and decided it is signed out.
+fn loaded(auth: Auth) {
+    let provider = provider();
+    auth.config.set(Some(Arc::new(provider.config.clone())));
+    auth.provider.set(Some(Arc::new(provider)));
+    auth.ready.set(true);
+}
+
 #[wasm_bindgen_test]
 async fn signed_in_and_signed_out_follow_the_state() {
     let (auth, host) = mount(|| {
@@ -237,7 +245,7 @@ async fn signed_in_and_signed_out_follow_the_state() {
     });
     tick().await;
     assert_eq!(text(&host), "fallback-infallback-out", "signed out, but the provider has not loaded");
-    auth.provider.set(Some(Arc::new(provider())));
+    loaded(auth);
     tick().await;
     assert_eq!(text(&host), "fallback-incontent-out");
     auth.state.set(AuthState::SignedIn(signed_in_session()));
@@ -271,7 +279,7 @@ async fn require_auth_does_not_start_a_second_login_after_one_came_back_empty() 
         mount(|| view! { <RequireAuth loading=|| "loading">"secret page"</RequireAuth> }.into_any());
     // As after the back button at the provider: a login was started from this page.
     auth.rt(|rt| rt.guard_blocked.set(true));
-    auth.provider.set(Some(Arc::new(provider())));
+    loaded(auth);
     tick().await;
     assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut), "no redirect was started");
     let status = host.query_selector("[data-kind=login-not-completed]").unwrap().expect("says so");

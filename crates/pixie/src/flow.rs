@@ -21,7 +21,8 @@ use pixie_core::jwks::{jwks_request, parse_jwks_response};
 use pixie_core::par::{par_redirect_url, par_request, parse_par_response, use_par, ParError};
 use pixie_core::presets::{diagnose_login_error, LoginContext};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
-use pixie_core::session::Session;
+use pixie_core::logout::LOGOUT_STATE_NAME;
+use pixie_core::session::{Session, RESUME_HINT_NAME, SESSION_NAME};
 use pixie_core::startup::{entry, Entry};
 use pixie_core::token::{parse_token_response, token_request, TokenError};
 use pixie_core::AuthError;
@@ -45,8 +46,15 @@ pub(crate) fn start(auth: Auth) -> RwSignal<bool> {
     let ready = RwSignal::new(true);
     // Back from the back-forward cache, the page must catch up with what happened meanwhile.
     let restored = window_event_listener(leptos::ev::pageshow, move |event| {
-        if event.persisted() {
-            session::on_page_restored(auth);
+        if !event.persisted() {
+            return;
+        }
+        if matches!(auth.state.get_untracked(), AuthState::Redirecting) {
+            // Came back from the provider with the back button.
+            auth.resuming.set(false);
+            auth.state.set(AuthState::SignedOut);
+        } else if auth.session_untracked().is_some() {
+            spawn_local(crate::parts::on_page_restored(auth));
         }
     });
     on_cleanup(move || restored.remove());
@@ -126,25 +134,54 @@ fn fail(auth: Auth, error: AuthError) {
     auth.state.set(AuthState::Error(error));
 }
 
-/// A page of the app: load the provider, then a logout return, a stored session, or a resume.
+/// A page of the app: the configuration; then, when this tab keeps nothing
+/// (a first visit never does), the page is signed out and usable at once
+/// while discovery loads; else the provider, then a logout return, a stored
+/// session, or a resume.
 async fn start_page(auth: Auth, query: String) {
-    match ensure_provider(auth).await {
-        Ok(provider) => {
-            let blocked = storage::take(&provider.config.storage_key(GUARD_NAME)).is_some();
-            auth.rt(|rt| rt.guard_blocked.set(blocked));
-            let restored = session::restore_at_start(auth, &provider, &query).await;
-            if let Restored::Resume(hint) = &restored {
-                begin_silent_resume(auth, &hint.sub);
-            }
-            // The page for its state is drawn and usable (Log in enabled).
-            navigation::mark_after_render("app:ready");
-            if restored == Restored::SignedIn {
-                navigation::after_render().await;
-                session::load_userinfo(auth).await;
-            }
-        }
-        Err(error) => fail(auth, error),
+    // (An undecided start has loaded the provider already: `discover` then returns it.)
+    let loaded = match auth.provider.get_untracked() {
+        Some(provider) => Ok((provider.config.clone(), String::new())),
+        None => load_config(auth).await,
+    };
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(auth, error),
+    };
+    let config = &loaded.0;
+    let blocked = storage::take(&config.storage_key(GUARD_NAME)).is_some();
+    auth.rt(|rt| rt.guard_blocked.set(blocked));
+    let kept = [SESSION_NAME, RESUME_HINT_NAME, LOGOUT_STATE_NAME]
+        .iter()
+        .any(|name| storage::get(&config.storage_key(name)).is_some());
+    if !kept {
+        // Signed out for sure: Log in works now (a click waits for discovery).
+        auth.ready.set(true);
+        navigation::mark_after_render("app:ready");
     }
+    let provider = match discover(auth, loaded).await {
+        Ok(provider) => provider,
+        Err(error) => return fail(auth, error),
+    };
+    if kept {
+        let restored = match crate::parts::restore_at_start(auth, provider, query).await {
+            Ok(restored) => restored,
+            Err(error) => return fail(auth, error),
+        };
+        if let Restored::Resume(hint) = &restored {
+            begin_silent_resume(auth, &hint.sub);
+        }
+        // The page for its state is drawn and usable.
+        auth.ready.set(true);
+        navigation::mark_after_render("app:ready");
+        if restored == Restored::SignedIn {
+            navigation::after_render().await;
+            crate::parts::load_userinfo(auth).await;
+        }
+    }
+    // The rest of the login is fetched now, to be in the cache when the provider sends the user back.
+    navigation::after_render().await;
+    crate::parts::prefetch(auth).await;
 }
 
 /// The configuration, then discovery, unless this tab's cache holds the
@@ -154,6 +191,12 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
     if let Some(provider) = auth.provider.get_untracked() {
         return Ok(provider);
     }
+    let loaded = load_config(auth).await?;
+    discover(auth, loaded).await
+}
+
+/// The configuration and its text, read (published as [`Auth::config`]).
+async fn load_config(auth: Auth) -> Result<(ClientConfig, String), AuthError> {
     let (source, origin) =
         auth.rt(|rt| (rt.source.clone(), rt.origin.clone())).ok_or(AuthError::NotSignedIn)?;
     let name = source.name(&origin);
@@ -172,6 +215,16 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
         }
         ConfigSource::Inline(builder) => (builder.clone().build(&origin)?, builder.to_json()),
     };
+    auth.config.set(Some(Arc::new(config.clone())));
+    Ok((config, config_json))
+}
+
+/// The provider's metadata for `config`: from this tab's cache, or discovery.
+async fn discover(auth: Auth, (config, config_json): (ClientConfig, String)) -> Result<Arc<Provider>, AuthError> {
+    if let Some(provider) = auth.provider.get_untracked() {
+        return Ok(provider);
+    }
+    let name = auth.rt(|rt| rt.source.name(&rt.origin)).ok_or(AuthError::NotSignedIn)?;
     let cache_key = config.storage_key(PROVIDER_CACHE_NAME);
     let cached = storage::find_provider_cache(&name)
         .filter(|(_, cache)| cache.is_for(&name, &config_json))
@@ -200,35 +253,58 @@ pub(crate) async fn ensure_provider(auth: Auth) -> Result<Arc<Provider>, AuthErr
     let provider = Arc::new(provider);
     auth.provider.set(Some(provider.clone()));
     session::listen_to_other_tabs(auth, &provider.config);
+    // Logins asked for while discovery loaded go now.
+    let waiting = auth.rt(|rt| rt.after_discovery.take()).unwrap_or_default();
+    for login in waiting {
+        login();
+    }
     Ok(provider)
 }
 
-/// Synchronous from the click to `location.assign`, so the pending record is
-/// in sessionStorage before the page can unload.
+/// Run `login` now if the provider has loaded; else show `Redirecting` and
+/// run it once discovery is done (a start page is usable before that).
+fn when_discovered(auth: Auth, login: impl FnOnce() + 'static) {
+    if auth.provider.get_untracked().is_some() {
+        return login();
+    }
+    if !auth.ready.get_untracked() || matches!(auth.state.get_untracked(), AuthState::Redirecting) {
+        return; // Nothing decided yet (Log in should be disabled), or a login is already waiting.
+    }
+    auth.state.set(AuthState::Redirecting);
+    auth.rt(|rt| rt.after_discovery.borrow_mut().push(Box::new(login)));
+}
+
+/// Synchronous from the click (or from discovery's arrival) to
+/// `location.assign`, so the pending record is in sessionStorage before the
+/// page can unload.
 pub(crate) fn begin_login(auth: Auth, return_to: Option<&str>) {
     auth.notice.set(None);
-    if let Some(provider) = auth.provider.get_untracked() {
+    if let Some(config) = auth.config.get_untracked() {
         // An explicit login: a protected page may start its own again later.
-        storage::remove(&provider.config.storage_key(GUARD_NAME));
+        storage::remove(&config.storage_key(GUARD_NAME));
     }
     let return_to = return_to.map(str::to_owned).unwrap_or_else(navigation::current_path);
-    if let Err(error) = redirect_to_provider(auth, None, &return_to) {
-        fail(auth, error);
-    }
+    when_discovered(auth, move || {
+        if let Err(error) = redirect_to_provider(auth, None, &return_to) {
+            fail(auth, error);
+        }
+    });
 }
 
 /// A protected page found nobody signed in: log in once, and note it, so
 /// that coming back without a sign-in (back button) does not start another.
 pub(crate) fn begin_guarded_login(auth: Auth) {
-    let Some(provider) = auth.provider.get_untracked() else { return };
+    let Some(config) = auth.config.get_untracked() else { return };
     if !matches!(auth.state.get_untracked(), AuthState::SignedOut) {
         return;
     }
     let return_to = navigation::current_path();
-    let _ = storage::set(&provider.config.storage_key(GUARD_NAME), &return_to);
-    if let Err(error) = redirect_to_provider(auth, None, &return_to) {
-        fail(auth, error);
-    }
+    let _ = storage::set(&config.storage_key(GUARD_NAME), &return_to);
+    when_discovered(auth, move || {
+        if let Err(error) = redirect_to_provider(auth, None, &return_to) {
+            fail(auth, error);
+        }
+    });
 }
 
 /// After a reload in memory mode: a top-level `prompt=none` redirect, no
@@ -262,8 +338,7 @@ fn redirect_to_provider(auth: Auth, resume_for: Option<&str>, return_to: &str) -
     auth.state.set(AuthState::Redirecting);
     let (resume_for, return_to) = (resume_for.map(str::to_owned), return_to.to_owned());
     spawn_local(async move {
-        let redirect =
-            redirect_after_preflight(auth, &provider, dpop, par, resume_for.as_deref(), &return_to);
+        let redirect = crate::parts::redirect_after_preflight(auth, provider, (dpop, par), resume_for, return_to);
         if let Err(error) = redirect.await {
             auth.resuming.set(false);
             fail(auth, error);
@@ -313,7 +388,7 @@ fn leave_for_provider(
 /// DPoP in sessionStorage mode: the key, whose thumbprint binds the code
 /// (`dpop_jkt`). PAR: the parameters go in a POST (with a proof from that
 /// key), and the browser carries only `request_uri`.
-async fn redirect_after_preflight(
+pub(crate) async fn redirect_after_preflight(
     auth: Auth,
     provider: &Provider,
     dpop: bool,
@@ -392,7 +467,7 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
         parsed.and_then(|(response, pending)| begin_exchange(auth, config, response, pending, timeout_secs));
     spawn_local(async move {
         let outcome = match exchange {
-            Ok(exchange) => complete_login(auth, exchange).await,
+            Ok(exchange) => crate::parts::complete_login(auth, exchange).await,
             Err(error) => Err(error),
         };
         // A refused callback never needed the provider: load it now, so the
@@ -407,7 +482,7 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
             // Userinfo follows the signed-in view, never delays it.
             Ok(()) => {
                 navigation::after_render().await;
-                session::load_userinfo(auth).await;
+                crate::parts::load_userinfo(auth).await;
             }
             Err(AuthError::Callback(CallbackError::SilentLoginRefused(_))) => {
                 auth.state.set(AuthState::SignedOut);
@@ -420,25 +495,21 @@ fn begin_callback(auth: Auth, config: &ClientConfig, query: &str) {
                 auth.notice.set(Some(Notice::SomeoneElseAtProvider));
             }
             Err(error) => {
+                fail(auth, error.clone());
+                // In the signed-in part: it spells out the error's message.
                 #[cfg(feature = "trace")]
-                crate::trace::record_failure(
-                    auth,
-                    pixie_core::trace::step_for_error(&error),
-                    error.code(),
-                    error.message(),
-                    clock::now_ms(),
-                );
-                fail(auth, error);
+                crate::parts::record_failure(auth, error).await;
             }
         }
         auth.resuming.set(false);
+        auth.ready.set(true);
         #[cfg(feature = "trace")]
         crate::trace::release(auth);
     });
 }
 
 /// A checked callback whose token request (and JWKS) are on their way.
-struct Exchange {
+pub(crate) struct Exchange {
     callback: ValidatedCallback,
     request: HttpRequest,
     received_at_ms: f64,
@@ -536,7 +607,7 @@ async fn send_bound_token_request(
     Ok((response, sent, key.public.thumbprint()))
 }
 
-async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError> {
+pub(crate) async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError> {
     let Exchange { callback, request, received_at_ms, token, jwks, config: exchange_config } = exchange;
     let token = async {
         match token {
@@ -646,6 +717,13 @@ async fn complete_login(auth: Auth, exchange: Exchange) -> Result<(), AuthError>
     Ok(())
 }
 
+/// The failed step, in the trace.
+#[cfg(feature = "trace")]
+pub(crate) fn record_failure(auth: Auth, error: &AuthError) {
+    let step = pixie_core::trace::step_for_error(error);
+    crate::trace::record_failure(auth, step, error.code(), error.message(), clock::now_ms());
+}
+
 /// Steps 1 and 2 of the trace (and the DPoP key).
 #[cfg(feature = "trace")]
 fn record_login_start(
@@ -719,13 +797,17 @@ pub(crate) fn reset(auth: Auth) {
     auth.last_error.set(None);
     auth.userinfo.set(UserinfoState::NotAvailable);
     auth.state.set(AuthState::SignedOut);
-    if auth.provider.get_untracked().is_none() {
-        spawn_local(async move {
-            if let Err(error) = ensure_provider(auth).await {
-                fail(auth, error);
-            }
-        });
+    if auth.provider.get_untracked().is_some() {
+        auth.ready.set(true);
+        return;
     }
+    auth.ready.set(false);
+    spawn_local(async move {
+        match ensure_provider(auth).await {
+            Ok(_) => auth.ready.set(true),
+            Err(error) => fail(auth, error),
+        }
+    });
 }
 
 /// The attack lab's forged callback (feature `trace`).

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use pixie_core::config::ClientConfig;
 use pixie_core::http::{HttpRequest, HttpResponse};
 use pixie_core::json::Object;
 use pixie_core::provider::Provider;
@@ -17,7 +18,7 @@ use crate::browser::broadcast::Channel;
 use crate::config::ConfigSource;
 use crate::events::AuthEvent;
 use crate::state::{AuthState, Notice, RefreshStatus, UserinfoState};
-use crate::{flow, session};
+use crate::flow;
 
 /// The handle to the login that [`crate::AuthProvider`] runs. It is `Copy`:
 /// take it once with [`use_auth`] and move it into closures.
@@ -44,6 +45,10 @@ pub struct Auth {
     pub(crate) state: RwSignal<AuthState>,
     /// `None` until the configuration and discovery have loaded.
     pub(crate) provider: RwSignal<Option<Arc<Provider>>>,
+    /// The configuration, as soon as it is read (before discovery).
+    pub(crate) config: RwSignal<Option<Arc<ClientConfig>>>,
+    /// The page's start is decided and Log in can start (see [`Auth::is_ready`]).
+    pub(crate) ready: RwSignal<bool>,
     pub(crate) userinfo: RwSignal<UserinfoState>,
     pub(crate) notice: RwSignal<Option<Notice>>,
     pub(crate) refresh: RwSignal<RefreshStatus>,
@@ -82,6 +87,8 @@ pub(crate) struct Runtime {
     pub(crate) guard_blocked: Cell<bool>,
     /// The configuration's request, sent as the provider starts (before the page is built).
     pub(crate) config_fetch: RefCell<Option<crate::browser::fetch::InFlight>>,
+    /// Logins asked for before the provider's discovery document had loaded: they go once it has.
+    pub(crate) after_discovery: RefCell<Vec<Box<dyn FnOnce()>>>,
     /// A stale copy of this session, waiting for a live tab's newest record …
     pub(crate) catching_up: RefCell<Option<Session>>,
     /// … and that record, once it came.
@@ -99,6 +106,8 @@ impl Auth {
         Self {
             state: RwSignal::new(AuthState::SignedOut),
             provider: RwSignal::new(None),
+            config: RwSignal::new(None),
+            ready: RwSignal::new(false),
             userinfo: RwSignal::new(UserinfoState::NotAvailable),
             notice: RwSignal::new(None),
             refresh: RwSignal::new(RefreshStatus::Idle),
@@ -118,6 +127,7 @@ impl Auth {
                 guard_started: Cell::new(false),
                 guard_blocked: Cell::new(false),
                 config_fetch: RefCell::new(None),
+                after_discovery: RefCell::new(Vec::new()),
                 catching_up: RefCell::new(None),
                 caught_up: RefCell::new(None),
                 recent_refreshes: RefCell::new(Vec::new()),
@@ -165,9 +175,12 @@ impl Auth {
         self.state.with(|state| matches!(state, AuthState::SignedIn(_)))
     }
 
-    /// The configuration and the provider's metadata have loaded: [`Auth::login`] can start.
+    /// The page's start is decided and [`Auth::login`] can start: on a page
+    /// that keeps no session, as soon as the configuration is read (a login
+    /// asked for before the provider's discovery document arrives goes once
+    /// it has); with a session to restore, once that is done.
     pub fn is_ready(&self) -> bool {
-        self.provider.with(Option::is_some)
+        self.ready.get()
     }
 
     /// Nothing is decided yet: the provider is loading, or a login is under way.
@@ -248,6 +261,11 @@ impl Auth {
         self.provider.get()
     }
 
+    /// The configuration, once read (before the provider's metadata: see [`Auth::provider`]).
+    pub fn config(&self) -> Option<Arc<ClientConfig>> {
+        self.config.get()
+    }
+
     /// A `prompt=none` resume after a reload is under way.
     pub fn is_resuming(&self) -> bool {
         self.resuming.get()
@@ -257,7 +275,8 @@ impl Auth {
 
     /// Log in, and come back to the current page. Synchronous up to the
     /// redirect: the pending login is in sessionStorage before the page unloads.
-    /// Does nothing until [`Auth::is_ready`].
+    /// Does nothing until [`Auth::is_ready`]; asked for before the provider's
+    /// discovery document has loaded, it shows `Redirecting` and goes once it has.
     pub fn login(&self) {
         flow::begin_login(*self, None);
     }
@@ -270,14 +289,14 @@ impl Auth {
     /// Log out: revoke the refresh token, sign out every tab, and end the
     /// provider's session (or say it was only local).
     pub fn logout(&self) {
-        leptos::task::spawn_local(session::logout(*self));
+        leptos::task::spawn_local(crate::parts::logout(*self));
     }
 
     /// Refresh the tokens now (serialised across tabs).
     pub fn refresh(&self) {
         let auth = *self;
         leptos::task::spawn_local(async move {
-            let _ = session::refresh(auth).await;
+            let _ = crate::parts::refresh(auth).await;
         });
     }
 
@@ -291,7 +310,7 @@ impl Auth {
     /// # Ok(()) }
     /// ```
     pub async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
-        session::authorized_fetch(*self, request, session::FetchPurpose::Api).await
+        crate::parts::authorized_fetch(*self, request).await
     }
 
     /// Back to a clean signed-out start in this tab: forget its tokens (without

@@ -41,6 +41,14 @@
 //! Performance marks, for tools: `app:ready` (the page for the start state is
 //! drawn, the provider loaded), `app:signed-in`, `app:userinfo`, `app:refreshed`.
 //!
+//! Feature `split`: the signed-in half of the library (the token exchange,
+//! the ID token's checks, the session, refresh, other tabs, logout, DPoP and
+//! PAR) becomes a part of the WebAssembly module of its own, fetched once the
+//! signed-out page is usable, so a first visit downloads only what the Log in
+//! button needs. The app's build must then cut the module at its split points:
+//! the repository's `dev/split.mjs` does it as a Trunk post-build hook. Off,
+//! the module is one piece and any build works.
+//!
 //! Feature `trace`: the flow records what each step sent and received (secrets
 //! masked) for a walkthrough ([`Auth::trace`]). Without it nothing is recorded
 //! and none of its code is in the bundle.
@@ -54,6 +62,7 @@ mod events;
 mod flow;
 mod handle;
 mod keys;
+mod parts;
 mod provider;
 mod session;
 mod state;

@@ -117,41 +117,54 @@ fn freshness_of(config: &ClientConfig, session: &Session) -> Freshness {
 
 // ----- the tab channel ------------------------------------------------------
 
+/// Opens the tab channel. The messages are handled in the signed-in part
+/// ([`handle_tab_message`], through `crate::parts`), in the order they came.
 pub(crate) fn listen_to_other_tabs(auth: Auth, config: &ClientConfig) {
-    prune_markers(config);
-    let shares_tokens = config.token_storage == TokenStorage::Session;
-    let client_id = config.client_id.clone();
     let channel = Channel::open(config.channel_name(), move |text| {
-        let Some(message) = TabMessage::from_json(&text) else { return };
-        // A stale copy catching up takes the newest record as a signed-in tab would.
-        let wanted = auth.rt(|rt| rt.catching_up.borrow().clone()).flatten();
-        if let (Some(wanted), TabMessage::Refreshed { record }) = (&wanted, &message) {
-            if let Some(incoming) = Session::from_json(record).filter(|s| should_adopt(wanted, s, &client_id))
-            {
-                auth.rt(|rt| *rt.caught_up.borrow_mut() = Some(incoming));
-            }
-            return;
-        }
-        let current = auth.session_untracked();
-        let receiver = Receiver { current: current.as_deref(), shares_tokens, client_id: &client_id };
-        match on_tab_message(message, receiver) {
-            TabAction::Ignore => {}
-            TabAction::Adopt(session) => adopt(auth, *session),
-            TabAction::SendLatest => {
-                if let Some(session) = &current {
-                    broadcast(auth, &TabMessage::Refreshed { record: session.to_json() });
-                }
-            }
-            TabAction::SignOutElsewhere => {
-                sign_out_here(auth, Notice::SignedOutElsewhere, AuthEvent::SignedOut)
-            }
-            TabAction::SessionEnded => sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded),
-        }
+        spawn_local(crate::parts::on_tab_message(auth, text));
     });
     auth.rt(|rt| *rt.channel.borrow_mut() = channel);
 }
 
-fn sign_out_here(auth: Auth, notice: Notice, event: AuthEvent) {
+/// Other sessions' old markers go (see [`prune_markers`]).
+pub(crate) fn housekeeping(auth: Auth) {
+    if let Some(provider) = auth.provider.get_untracked() {
+        prune_markers(&provider.config);
+    }
+}
+
+/// What another tab said.
+pub(crate) fn handle_tab_message(auth: Auth, text: &str) {
+    let Some(provider) = auth.provider.get_untracked() else { return };
+    let config = &provider.config;
+    let Some(message) = TabMessage::from_json(text) else { return };
+    let client_id = &config.client_id;
+    // A stale copy catching up takes the newest record as a signed-in tab would.
+    let wanted = auth.rt(|rt| rt.catching_up.borrow().clone()).flatten();
+    if let (Some(wanted), TabMessage::Refreshed { record }) = (&wanted, &message) {
+        if let Some(incoming) = Session::from_json(record).filter(|s| should_adopt(wanted, s, client_id)) {
+            auth.rt(|rt| *rt.caught_up.borrow_mut() = Some(incoming));
+        }
+        return;
+    }
+    let current = auth.session_untracked();
+    let shares_tokens = config.token_storage == TokenStorage::Session;
+    let receiver = Receiver { current: current.as_deref(), shares_tokens, client_id };
+    match on_tab_message(message, receiver) {
+        TabAction::Ignore => {}
+        TabAction::Adopt(session) => adopt(auth, *session),
+        TabAction::SendLatest => {
+            if let Some(session) = &current {
+                broadcast(auth, &TabMessage::Refreshed { record: session.to_json() });
+            }
+        }
+        TabAction::SignOutElsewhere => sign_out_here(auth, Notice::SignedOutElsewhere, AuthEvent::SignedOut),
+        TabAction::SessionEnded => sign_out_here(auth, Notice::SessionEnded, AuthEvent::SessionEnded),
+    }
+}
+
+/// Signed out in this tab only, with `notice`.
+pub(crate) fn sign_out_here(auth: Auth, notice: Notice, event: AuthEvent) {
     forget_locally(auth);
     auth.state.set(AuthState::SignedOut);
     auth.notice.set(Some(notice));
@@ -299,13 +312,8 @@ pub(crate) async fn restore_at_start(auth: Auth, provider: &Provider, query: &st
 
 /// Back from the back-forward cache: the page's memory is as it was, but the
 /// world may have moved on (a logout, a refresh in another tab).
+/// (The back button from the provider is `flow`'s: it needs nothing of this part.)
 pub(crate) fn on_page_restored(auth: Auth) {
-    if matches!(auth.state.get_untracked(), AuthState::Redirecting) {
-        // Came back from the provider with the back button.
-        auth.resuming.set(false);
-        auth.state.set(AuthState::SignedOut);
-        return;
-    }
     let (Some(provider), Some(session)) = (auth.provider.get_untracked(), auth.session_untracked()) else {
         return;
     };

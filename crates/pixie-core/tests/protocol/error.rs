@@ -73,10 +73,20 @@ fn other_codes_are_stable() {
         (AuthError::from(IdTokenError::NonceMismatch), "id_token_nonce_mismatch"),
         (AuthError::from(TokenError::MissingIdToken), "missing_id_token"),
         (AuthError::Network { during: "discovery", detail: "TypeError".into() }, "network_error"),
+        (AuthError::AppCodeUnavailable { part: "signed-in", detail: "TypeError".into() }, "app_code_unavailable"),
     ];
     for (error, code) in cases {
         assert_eq!(error.code(), code, "{error:?}");
     }
+}
+
+#[test]
+fn app_code_unavailable_says_reload_and_deploy_every_file() {
+    let error = AuthError::AppCodeUnavailable { part: "signed-in", detail: "Failed to fetch".into() };
+    let message = error.message();
+    assert!(message.contains("signed-in code could not be loaded (Failed to fetch)"), "{message}");
+    assert!(message.contains("reload the page"), "{message}");
+    assert!(message.contains("deploy every file of a build together"), "{message}");
 }
 
 #[test]
