@@ -12,9 +12,13 @@ export TRUNK_SKIP_VERSION_CHECK := true
 # panic=immediate-abort (no panic formatting in the bundle), on the stable
 # toolchain through RUSTC_BOOTSTRAP, in their own target directory. About 10%
 # smaller (see README, "Size and speed"); tests and `make demo` use plain builds.
+# The linker keeps its relocations (-Clink-args=--emit-relocs) for the splitter:
+# the demo's release builds are cut into parts (cargo feature `split`, Trunk.toml's
+# hook dev/split.mjs); wasm-bindgen drops them from a module that is not cut.
+SIZE_RUSTFLAGS := --cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Clink-args=--emit-relocs
 SIZE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(SIZE_RUSTFLAGS)" \
 	CARGO_TARGET_DIR=$(CURDIR)/target/size
 
 .PHONY: demo notes test setup setup-browser test-native test-browser test-e2e test-e2e-lean doc \
@@ -65,12 +69,12 @@ test-browser:
 
 ## The release bundle in dist/
 build:
-	$(SIZE_ENV) trunk build --release
+	$(SIZE_ENV) trunk build --release --features split
 	node dev/csp.mjs --meta dist
 
 ## The same without the walkthrough (cargo --no-default-features), in dist-lean/
 build-lean:
-	$(SIZE_ENV) trunk build --release --no-default-features --dist dist-lean
+	$(SIZE_ENV) trunk build --release --no-default-features --features split --dist dist-lean
 	node dev/csp.mjs --meta dist-lean
 
 ## examples/notes, in examples/notes/dist/

@@ -10,11 +10,13 @@ pub mod components;
 pub mod dom;
 pub mod format;
 pub mod pages;
+pub mod parts;
 #[cfg(feature = "walkthrough")]
 pub mod walkthrough;
 
 use leptos::prelude::*;
-use pixie::{AuthConfig, AuthProvider};
+use leptos::task::spawn_local;
+use pixie::{use_auth, AuthConfig, AuthProvider, AuthState};
 
 use components::{provide_api_state, NoticeBanner, StatusBadge};
 use pages::{Home, NotFound};
@@ -41,6 +43,22 @@ fn Shell() -> impl IntoView {
     // The provider has already taken a callback out of the address bar.
     let known_path = matches!(dom::pathname().as_str(), "/" | "/callback");
     provide_api_state();
+    let auth = use_auth();
+    // A latch: the page for the start state is usable and the provider has
+    // loaded, so nothing here competes with the login path (it stays set
+    // through a later login or refresh).
+    let settled = Memo::new(move |before: Option<&bool>| {
+        before == Some(&true) || (!auth.is_loading() && auth.provider().is_some())
+    });
+    // The pages' part: at once on a callback (beside the token request), else once settled.
+    let exchanging = untrack(|| matches!(auth.state(), AuthState::Exchanging));
+    Effect::new(move |fetched: Option<bool>| {
+        if fetched == Some(true) || !(exchanging || settled.get()) {
+            return fetched.unwrap_or(false);
+        }
+        spawn_local(parts::prefetch());
+        true
+    });
     view! {
         <header class="masthead">
             <h1 class="masthead__title">"Pixie"</h1>
@@ -50,7 +68,7 @@ fn Shell() -> impl IntoView {
             <StatusBadge/>
             <NoticeBanner/>
             {if known_path {
-                view! { <Home/> {walkthrough()} }.into_any()
+                view! { <Home/> {walkthrough(settled)} }.into_any()
             } else {
                 view! { <NotFound/> }.into_any()
             }}
@@ -61,11 +79,14 @@ fn Shell() -> impl IntoView {
     }
 }
 
+/// The walkthrough is for learners, not for the login: it is drawn once the
+/// page for the start state is settled (with `split`, fetched then, as a part
+/// of the module of its own), so neither a first visit nor a callback waits for it.
 #[cfg(feature = "walkthrough")]
-fn walkthrough() -> impl IntoView {
-    view! { <walkthrough::Walkthrough/> }
+fn walkthrough(settled: Memo<bool>) -> impl IntoView {
+    view! { <Show when=move || settled.get()>{|| parts::from_part(parts::walkthrough())}</Show> }
 }
 
 /// Built without the walkthrough: the login alone.
 #[cfg(not(feature = "walkthrough"))]
-fn walkthrough() -> impl IntoView {}
+fn walkthrough(_settled: Memo<bool>) -> impl IntoView {}

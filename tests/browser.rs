@@ -43,7 +43,7 @@ async fn log_in_waits_for_the_provider_and_an_unreachable_one_is_an_error() {
     assert_eq!(status.get_attribute("data-state").as_deref(), Some("signed-out"));
     let button = host.query_selector("button").unwrap().expect("the Log in button");
     assert_eq!(button.text_content().as_deref(), Some("Log in"));
-    assert!(button.has_attribute("disabled"), "disabled until the provider has loaded");
+    assert!(button.has_attribute("disabled"), "disabled until the configuration is read");
 
     wait_for(&host, "#status[data-state=error]").await;
     host.remove();

@@ -8,9 +8,9 @@ use super::ResumeStatus;
 pub fn LoginPanel() -> impl IntoView {
     let auth = use_auth();
     let issuer =
-        move || auth.provider().map(|p| p.config.issuer.clone()).unwrap_or_else(|| "loading…".to_owned());
+        move || auth.config().map(|c| c.issuer.clone()).unwrap_or_else(|| "loading…".to_owned());
     let client_id =
-        move || auth.provider().map(|p| p.config.client_id.clone()).unwrap_or_else(|| "loading…".to_owned());
+        move || auth.config().map(|c| c.client_id.clone()).unwrap_or_else(|| "loading…".to_owned());
     view! {
         <section class="panel login">
             <h2 class="panel__title">"Sign in"</h2>

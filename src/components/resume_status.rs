@@ -5,7 +5,7 @@ use pixie::{use_auth, TokenStorage};
 #[component]
 pub fn ResumeStatus() -> impl IntoView {
     let auth = use_auth();
-    let config = move || auth.provider().map(|p| (p.config.token_storage, p.config.resume_on_reload));
+    let config = move || auth.config().map(|c| (c.token_storage, c.resume_on_reload));
     let state = move || match (auth.is_resuming(), config()) {
         (true, _) => "resuming",
         (false, Some((_, true))) => "on",

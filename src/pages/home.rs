@@ -2,7 +2,8 @@ use leptos::prelude::*;
 
 use pixie::{use_auth, AuthState};
 
-use crate::components::{ErrorPanel, LoginPanel, ProgressPanel, SessionPanel};
+use crate::components::{LoginPanel, ProgressPanel};
+use crate::parts;
 
 /// `/` and `/callback`: the panel for the current auth state.
 #[component]
@@ -11,7 +12,8 @@ pub fn Home() -> impl IntoView {
     move || match auth.state() {
         AuthState::SignedOut => view! { <LoginPanel/> }.into_any(),
         AuthState::Redirecting | AuthState::Exchanging => view! { <ProgressPanel/> }.into_any(),
-        AuthState::SignedIn(session) => view! { <SessionPanel session=session/> }.into_any(),
-        AuthState::Error(error) => view! { <ErrorPanel error=error/> }.into_any(),
+        // Parts of their own with `split`: a first visit needs neither.
+        AuthState::SignedIn(session) => parts::from_part(parts::session_panel(session)),
+        AuthState::Error(error) => parts::from_part(parts::error_panel(error)),
     }
 }

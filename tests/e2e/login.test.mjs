@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 
 import {
-  APP, TEST_TIMEOUT, assertNoTokensKept, assertOnlyMarkersInLocalStorage, atProviderLogin, clientStorage, expectSignedIn, expectedConsole, login,
+  APP, ISSUER, TEST_TIMEOUT, waitUntil, assertNoTokensKept, assertOnlyMarkersInLocalStorage, atProviderLogin, clientStorage, expectSignedIn, expectedConsole, login,
   loginCapturingCallback, overrideConfig, signInAtProvider, startLogin, status, useServersAndBrowser, withPage,
 } from './helpers.mjs';
 
 useServersAndBrowser();
+
+// Whether the build is cut into parts (make build and make build-lean are; E2E_SPLIT=0 says it is not).
+const E2E_SPLIT = process.env.E2E_SPLIT !== '0';
 
 // sessionStorage keys the app may keep once signed in (all `pixie.`-prefixed
 // and documented in README.md). Tokens live in memory only (the default
@@ -172,6 +175,55 @@ test('the start page marks app:ready once Log in works', { timeout: TEST_TIMEOUT
       >= performance.getEntriesByName('app:start')[0].startTime),
     'app:ready after app:start',
   );
+}));
+
+test('Log in works once config.json is read; a click before discovery waits for it', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
+  // Discovery is held back until the test lets it go.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let discoveryAnswered = false;
+  await page.route(`${ISSUER}/.well-known/openid-configuration`, async (route) => {
+    await held;
+    await route.continue();
+    discoveryAnswered = true;
+  });
+  await page.goto(`${APP}/`);
+  await page.waitForFunction(() => performance.getEntriesByName('app:ready').length > 0);
+  assert.equal(discoveryAnswered, false, 'app:ready came before discovery');
+  const button = page.getByRole('button', { name: 'Log in' });
+  assert.equal(await button.isEnabled(), true, 'Log in enabled before discovery');
+  await button.click();
+  await status(page, 'redirecting').waitFor();
+  await page.waitForTimeout(200);
+  assert.equal(net.authRequests.length, 0, 'no navigation before discovery');
+  release();
+  await atProviderLogin(page);
+  assert.equal(net.authRequests.length, 1, 'one navigation to the authorization endpoint');
+  await signInAtProvider(page, 'alice');
+  await expectSignedIn(page);
+  assert.equal(net.tokenPosts.length, 1, 'token endpoint POSTs');
+}));
+
+test('a first visit loads the main module first; the parts come once Log in works', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page) => {
+  const wasm = [];
+  page.on('request', (req) => { if (req.url().endsWith('.wasm')) wasm.push(req.url()); });
+  await page.goto(`${APP}/`);
+  await page.waitForFunction(() => performance.getEntriesByName('app:ready').length > 0);
+  const parts = () => wasm.filter((url) => !url.endsWith('_bg.wasm'));
+  if (!E2E_SPLIT) {
+    await page.waitForTimeout(500);
+    assert.deepEqual(parts(), [], 'a build without split points has one module');
+    return;
+  }
+  // Prefetched, so the callback finds it in the cache.
+  await waitUntil(() => parts().some((url) => /-pixie-signed-in-[0-9a-f]{16}\.wasm$/.test(url)), 'the signed-in part is prefetched');
+  // The login path (the module, config.json, discovery) never shares the network with a part.
+  await page.waitForFunction((urls) => urls.every((url) => performance.getEntriesByName(url).length > 0), parts());
+  const order = await page.evaluate((urls) => {
+    const discovery = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/.well-known/openid-configuration'));
+    return urls.map((url) => ({ url, after: performance.getEntriesByName(url)[0].startTime >= discovery.responseEnd }));
+  }, parts());
+  for (const { url, after } of order) assert.equal(after, true, `${url} was requested before discovery had arrived`);
 }));
 
 test('a double click on Log in starts one login and one token request', { timeout: TEST_TIMEOUT }, (t) => withPage(t, async (page, net) => {
