@@ -22,7 +22,7 @@ SIZE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_TARGET_DIR=$(CURDIR)/target/size
 
 .PHONY: demo notes test setup setup-browser test-native test-browser test-e2e test-e2e-lean doc \
-	test-fuzz fuzz build build-lean build-notes build-check check csp bench clean
+	test-fuzz fuzz build build-lean build-notes build-check check csp bench bench-rust-peers clean
 
 # Seconds per fuzz target: `make fuzz FUZZ_SECONDS=600`.
 FUZZ_SECONDS ?= 60
@@ -79,7 +79,7 @@ build-lean:
 
 ## examples/notes, in examples/notes/dist/
 build-notes:
-	cd examples/notes && $(SIZE_ENV) trunk build --release
+	cd examples/notes && $(SIZE_ENV) trunk build --release --features split
 
 ## The Content-Security-Policy header for that bundle (see dev/csp.mjs)
 csp: build
@@ -103,8 +103,20 @@ build-check: setup
 	cargo build -q -p pixie-cli
 
 ## Sizes and login timings of the release bundle against oidc-client-ts (see bench/README.md)
-bench: setup-browser build build-lean
+bench: setup-browser build build-lean bench-rust-peers
 	node bench/run.mjs
 
+# The smallest app on each other Leptos OIDC crate (bench/rust-peers/), for the
+# size table: Pixie's release profile and size flags, without the relocations
+# only the splitter needs, in their own target directory. The first build takes
+# several minutes (reqwest, jsonwebtoken, ring, leptos_router).
+PEER_ENV := $(SIZE_ENV) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort" \
+	CARGO_TARGET_DIR=$(CURDIR)/target/peers
+bench-rust-peers: setup
+	dev/setup.sh --bench
+	for peer in keycloak leptos_oidc; do \
+		(cd bench/rust-peers/$$peer && cargo fetch --quiet && $(PEER_ENV) trunk build --release); \
+	done
+
 clean:
-	rm -rf dist dist-lean examples/notes/dist target test-results fuzz/target
+	rm -rf dist dist-lean examples/notes/dist bench/rust-peers/*/dist target test-results fuzz/target

@@ -27,13 +27,23 @@ export async function compressedSizes(buf) {
 
 const KINDS = { wasm: /\.wasm$/, js: /\.m?js$/, css: /\.css$/, html: /^index\.html$/ };
 
-/** Sizes per kind of the files in `dir` (several files of a kind are added up), plus `files`. */
+/**
+ * Sizes per kind of the files in `dir` (several files of a kind are added up),
+ * plus `files`. A module cut into parts (dev/split.mjs) has one `.wasm` that
+ * index.html loads, counted as `wasm`, and parts fetched later, counted as
+ * `parts` (the first load leaves them out).
+ */
 export async function bundleSizes(dir) {
   const names = readdirSync(dir);
+  const html = names.includes('index.html') ? readFileSync(join(dir, 'index.html'), 'utf8') : '';
+  const kindOf = (name) => {
+    if (KINDS.wasm.test(name)) return html.includes(name) ? 'wasm' : 'parts';
+    return Object.keys(KINDS).find((kind) => KINDS[kind].test(name));
+  };
   const out = { files: {} };
-  for (const [kind, re] of Object.entries(KINDS)) {
+  for (const kind of [...Object.keys(KINDS), 'parts']) {
     const sum = { raw: 0, gzip: 0, brotli: 0 };
-    out.files[kind] = names.filter((n) => re.test(n));
+    out.files[kind] = names.filter((n) => kindOf(n) === kind);
     for (const name of out.files[kind]) {
       const s = await compressedSizes(readFileSync(join(dir, name)));
       for (const k in sum) sum[k] += s[k];
@@ -146,6 +156,10 @@ export async function loginOnce(browser, { config, refresh = false, profile = PR
     // Timing-Allow-Origin count 0, as for both apps' discovery).
     const firstVisitBytes = await page.evaluate(() => [...performance.getEntriesByType('navigation'),
       ...performance.getEntriesByType('resource')].reduce((sum, e) => sum + e.transferSize, 0));
+    // Of which before Log in was usable (a module cut into parts fetches them after).
+    const readyBytes = await page.evaluate((at) => [...performance.getEntriesByType('navigation'),
+      ...performance.getEntriesByType('resource')].filter((e) => e.responseEnd <= at)
+      .reduce((sum, e) => sum + e.transferSize, 0), ready);
     await page.evaluate(recordNextClick, 'login');
     await page.getByRole('button', { name: 'Log in' }).click();
 
@@ -204,6 +218,7 @@ export async function loginOnce(browser, { config, refresh = false, profile = PR
     return {
       ready,                                         // r: first visit, navigation start → app:ready
       firstVisitBytes,                               // bytes transferred by the first visit (same-origin)
+      readyBytes,                                    // … of which before app:ready
       callbackBytes: requests.filter((r) => r.end <= cb.signedIn).reduce((sum, r) => sum + (r.bytes ?? 0), 0),
       toProvider,                                    // a1: Log in click → navigation to the provider starts
       fromCallback,                                  // a2: /callback request starts → app:signed-in
