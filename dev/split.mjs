@@ -46,35 +46,7 @@ const targetDir = process.env.CARGO_TARGET_DIR
   : JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { encoding: 'utf8' })).target_directory;
 const cargoWasm = join(targetDir, 'wasm32-unknown-unknown', profile, `${bin}.wasm`);
 
-/** `wasm` without the linker's relocation sections (`reloc.*`, `linking`), which --emit-relocs keeps for the splitter. */
-function withoutRelocations(wasm) {
-  const leb = (at) => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = wasm[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (byte < 0x80) return [value, at];
-    }
-  };
-  const kept = [wasm.subarray(0, 8)];
-  for (let at = 8; at < wasm.length;) {
-    const start = at;
-    const id = wasm[at];
-    const [size, payload] = leb(at + 1);
-    at = payload + size;
-    if (id === 0) {
-      const [nameLength, nameAt] = leb(payload);
-      const name = wasm.subarray(nameAt, nameAt + nameLength).toString('utf8');
-      if (name.startsWith('reloc.') || name === 'linking') continue;
-    }
-    kept.push(wasm.subarray(start, at));
-  }
-  return Buffer.concat(kept);
-}
-
-// ----- the main module's import and export names ---------------------------
+// ----- reading and writing wasm sections -------------------------------------
 
 const readLeb = (bytes, at) => {
   let value = 0;
@@ -101,6 +73,25 @@ const readName = (bytes, at) => {
   return [bytes.subarray(start, start + length).toString('utf8'), start + length];
 };
 const name = (text) => Buffer.concat([leb(Buffer.byteLength(text)), Buffer.from(text)]);
+
+/** `wasm` without the linker's relocation sections (`reloc.*`, `linking`), which --emit-relocs keeps for the splitter. */
+function withoutRelocations(wasm) {
+  const kept = [wasm.subarray(0, 8)];
+  for (let at = 8; at < wasm.length;) {
+    const start = at;
+    const id = wasm[at];
+    const [size, payload] = readLeb(wasm, at + 1);
+    at = payload + size;
+    if (id === 0) {
+      const [section] = readName(wasm, payload);
+      if (section.startsWith('reloc.') || section === 'linking') continue;
+    }
+    kept.push(wasm.subarray(start, at));
+  }
+  return Buffer.concat(kept);
+}
+
+// ----- the main module's import and export names ---------------------------
 
 /** The end of an import's description (after its module and field names), from its kind. */
 function skipImportDescription(bytes, at) {
@@ -178,11 +169,11 @@ function shortenNames(wasm, js) {
           dropped++;
           continue;
         }
-        const uses = js.split(field).length - 1;
-        const asMember = js.split(`wasm.${field}`).length - 1;
+        // Only `wasm.<name>` is rewritten (a JS function of the same name is the glue's own,
+        // which the minifier renames); a name the glue quotes is left alone.
+        const quoted = js.includes(`"${field}"`) || js.includes(`'${field}'`);
         const boundary = new RegExp(`wasm\\.${field}(?![\\w$])`, 'g');
-        if (kind === 0 && !field.startsWith('__wasm_split') && uses > 0 && uses === asMember
-          && (js.match(boundary) ?? []).length === uses) {
+        if (kind === 0 && !field.startsWith('__wasm_split') && !quoted && boundary.test(js)) {
           const short = `x${(exports++).toString(36)}`;
           js = js.replace(boundary, `wasm.${short}`);
           entries.push(Buffer.concat([name(short), rest]));
