@@ -52,12 +52,11 @@ fn Shell() -> impl IntoView {
     });
     // The pages' part: at once on a callback (beside the token request), else once settled.
     let exchanging = untrack(|| matches!(auth.state(), AuthState::Exchanging));
-    Effect::new(move |fetched: Option<bool>| {
-        if fetched == Some(true) || !(exchanging || settled.get()) {
-            return fetched.unwrap_or(false);
+    // (`settled` is a latch: this prefetches once.)
+    Effect::new(move |_| {
+        if exchanging || settled.get() {
+            spawn_local(parts::prefetch());
         }
-        spawn_local(parts::prefetch());
-        true
     });
     view! {
         <header class="masthead">

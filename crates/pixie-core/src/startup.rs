@@ -4,7 +4,14 @@
 
 use crate::callback::looks_like_callback;
 use crate::config::TokenStorage;
-use crate::logout::LogoutReturn;
+use crate::logout::{LogoutReturn, LOGOUT_STATE_NAME};
+use crate::session::{RESUME_HINT_NAME, SESSION_NAME};
+
+/// The sessionStorage names (after the prefix) whose presence can change how a
+/// page starts. With none of them kept, [`page_start`] is
+/// [`PageStart::SignedOut`] whatever the query, the storage mode or
+/// `resume_on_reload`: the page is signed out before the provider has loaded.
+pub const START_STATE_NAMES: [&str; 3] = [SESSION_NAME, RESUME_HINT_NAME, LOGOUT_STATE_NAME];
 
 /// What the address bar says this page load is.
 #[derive(Debug, Clone, PartialEq, Eq)]

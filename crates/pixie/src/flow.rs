@@ -21,9 +21,8 @@ use pixie_core::jwks::{jwks_request, parse_jwks_response};
 use pixie_core::par::{par_redirect_url, par_request, parse_par_response, use_par, ParError};
 use pixie_core::presets::{diagnose_login_error, LoginContext};
 use pixie_core::provider::{Provider, ProviderCache, PROVIDER_CACHE_NAME};
-use pixie_core::logout::LOGOUT_STATE_NAME;
-use pixie_core::session::{Session, RESUME_HINT_NAME, SESSION_NAME};
-use pixie_core::startup::{entry, Entry};
+use pixie_core::session::Session;
+use pixie_core::startup::{entry, Entry, START_STATE_NAMES};
 use pixie_core::token::{parse_token_response, token_request, TokenError};
 use pixie_core::AuthError;
 
@@ -151,9 +150,7 @@ async fn start_page(auth: Auth, query: String) {
     let config = &loaded.0;
     let blocked = storage::take(&config.storage_key(GUARD_NAME)).is_some();
     auth.rt(|rt| rt.guard_blocked.set(blocked));
-    let kept = [SESSION_NAME, RESUME_HINT_NAME, LOGOUT_STATE_NAME]
-        .iter()
-        .any(|name| storage::get(&config.storage_key(name)).is_some());
+    let kept = START_STATE_NAMES.iter().any(|name| storage::get(&config.storage_key(name)).is_some());
     if !kept {
         // Signed out for sure: Log in works now (a click waits for discovery).
         auth.ready.set(true);

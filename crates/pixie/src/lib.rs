@@ -39,7 +39,8 @@
 //! WebCrypto, navigation, Web Locks, the tab channel) and the Leptos side.
 //!
 //! Performance marks, for tools: `app:ready` (the page for the start state is
-//! drawn, the provider loaded), `app:signed-in`, `app:userinfo`, `app:refreshed`.
+//! drawn and [`Auth::login`] works: see [`Auth::is_ready`]), `app:signed-in`,
+//! `app:userinfo`, `app:refreshed`.
 //!
 //! Feature `split`: the signed-in half of the library (the token exchange,
 //! the ID token's checks, the session, refresh, other tabs, logout, DPoP and

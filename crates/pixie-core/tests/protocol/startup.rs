@@ -77,3 +77,22 @@ fn memory_mode_resumes_only_when_this_tab_was_signed_in_and_it_is_on() {
         "memory mode ignores a stored record"
     );
 }
+
+#[test]
+fn with_none_of_the_start_state_names_kept_a_page_starts_signed_out() {
+    use pixie_core::logout::{check_logout_return, LOGOUT_STATE_NAME};
+    use pixie_core::session::{RESUME_HINT_NAME, SESSION_NAME};
+    use pixie_core::startup::START_STATE_NAMES;
+    // The browser layer skips the provider (and the signed-in part) when nothing under these names is kept.
+    for name in [SESSION_NAME, RESUME_HINT_NAME, LOGOUT_STATE_NAME] {
+        assert!(START_STATE_NAMES.contains(&name), "{name}");
+    }
+    for query in ["", "?state=abc", "?code=x&state=y"] {
+        let nothing = KeptState { logout: check_logout_return(query, None), stored_session: false, resume_hint: false };
+        for storage in [TokenStorage::Session, TokenStorage::Memory] {
+            for resume in [true, false] {
+                assert_eq!(page_start(nothing, storage, resume), PageStart::SignedOut, "{query} {storage:?} {resume}");
+            }
+        }
+    }
+}
